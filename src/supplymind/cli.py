@@ -1,0 +1,343 @@
+"""The ``supplymind`` command line: a thin shell over the library's public functions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from supplymind import __version__
+from supplymind.exceptions import SupplyMindError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="supplymind",
+    help="SupplyMind: supply-chain data to decisions (forecasts, stock plans, routes, alerts).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Inspect and manage the warehouse.", no_args_is_help=True)
+datasets_app = typer.Typer(help="The public benchmark datasets.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(datasets_app, name="datasets")
+
+console = Console()
+err_console = Console(stderr=True)
+log = logging.getLogger("supplymind")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Warehouse URL or DuckDB file; default from SUPPLYMIND_HOME / "
+        "SUPPLYMIND_DATABASE_URL.",
+    ),
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
+) -> None:
+    """Configure logging once, here in the entry point."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    console.print(__version__)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("demo_out"),
+    seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 0,
+    small: Annotated[bool, typer.Option("--small", help="A small company (fast).")] = False,
+) -> None:
+    """Run the whole job on the embedded (synthetic) sample company and write a report."""
+    from supplymind.data.sample import SampleCompanyConfig
+    from supplymind.demo import DEMO_STEPS, run_demo
+
+    config = (
+        SampleCompanyConfig(seed=seed, n_items=40, n_stores=12, n_days=240)
+        if small
+        else SampleCompanyConfig(seed=seed)
+    )
+    with _progress() as progress:
+        task = progress.add_task("demo", total=DEMO_STEPS)
+        first = True
+
+        def on_step(description: str) -> None:
+            nonlocal first
+            if not first:
+                progress.advance(task)
+            first = False
+            progress.update(task, description=description)
+
+        result = run_demo(out, config=config, on_step=on_step)
+        progress.update(task, completed=DEMO_STEPS, description="done")
+    table = Table("table", "rows", title="Warehouse")
+    for name, rows in result.row_counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(f"warehouse: {result.warehouse}")
+    console.print(f"report:    {result.report}")
+
+
+def _parse_renames(values: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for value in values or []:
+        old, sep, new = value.partition("=")
+        if not sep or not old or not new:
+            raise typer.BadParameter(f"expected OLD=NEW, found {value!r}", param_hint="--rename")
+        mapping[old] = new
+    return mapping
+
+
+@app.command()
+def ingest(
+    table: Annotated[
+        str,
+        typer.Argument(
+            help="Table to load: items, locations, demand, "
+            "inventory, purchase_orders, delivery_orders, "
+            "feedback."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet file.")],
+    db: DbOption = None,
+    id_col: Annotated[str | None, typer.Option("--id-col", help="Column holding item_id.")] = None,
+    time_col: Annotated[
+        str | None, typer.Option("--time-col", help="Column holding timestamp.")
+    ] = None,
+    target_col: Annotated[
+        str | None, typer.Option("--target-col", help="Column holding target.")
+    ] = None,
+    rename: Annotated[
+        list[str] | None, typer.Option("--rename", help="Map a column: OLD=NEW.")
+    ] = None,
+    time_format: Annotated[
+        str | None,
+        typer.Option("--time-format", help="strftime format of timestamps (default ISO 8601)."),
+    ] = None,
+    sep: Annotated[str | None, typer.Option("--sep", help="CSV delimiter.")] = None,
+    check_keys: Annotated[
+        bool,
+        typer.Option(
+            "--check-keys/--no-check-keys",
+            help="Check that referenced items/locations exist in the warehouse.",
+        ),
+    ] = True,
+) -> None:
+    """Validate FILE and load it into TABLE (upsert by key; nothing written on any error)."""
+    from supplymind.data.ingest import column_mapping, ingest_file
+    from supplymind.data.schema import get_table
+    from supplymind.data.warehouse import Warehouse
+
+    get_table(table)
+    mapping = column_mapping(
+        id_col=id_col, time_col=time_col, target_col=target_col, rename=_parse_renames(rename)
+    )
+    with Warehouse(db) as wh, err_console.status(f"ingesting {file} into {table}"):
+        result = ingest_file(
+            wh,
+            table,
+            file,
+            mapping=mapping,
+            check_foreign_keys=check_keys,
+            time_format=time_format,
+            sep=sep,
+        )
+    console.print(
+        f"{result.table}: {result.rows:,} rows read, {result.inserted:,} inserted, "
+        f"{result.updated:,} updated"
+    )
+    if result.extra_columns:
+        console.print(f"covariates kept: {', '.join(result.extra_columns)}")
+    if result.ignored_columns:
+        console.print(
+            f"[yellow]columns ignored (not in the '{table}' schema): "
+            f"{', '.join(result.ignored_columns)}[/yellow]"
+        )
+
+
+@db_app.command("info")
+def db_info(db: DbOption = None) -> None:
+    """Show the tables, their row counts and date ranges."""
+    from supplymind.data.warehouse import Warehouse
+
+    with Warehouse(db) as wh:
+        infos = wh.info()
+        url = wh.url
+    table = Table("table", "rows", "time column", "first", "last", title=url)
+    for info in infos:
+        first = "" if info.first is None or info.first != info.first else f"{info.first}"
+        last = "" if info.last is None or info.last != info.last else f"{info.last}"
+        table.add_row(info.name, f"{info.rows:,}", info.time_column or "", first, last)
+    console.print(table)
+
+
+@db_app.command("init")
+def db_init(db: DbOption = None) -> None:
+    """Create the warehouse and its tables (idempotent)."""
+    from supplymind.data.warehouse import Warehouse
+
+    with Warehouse(db) as wh:
+        console.print(f"warehouse ready: {wh.url}")
+
+
+@db_app.command("export")
+def db_export(
+    table: Annotated[str, typer.Argument(help="Table to export.")],
+    file: Annotated[Path, typer.Argument(help="Output .csv or .parquet file.")],
+    db: DbOption = None,
+) -> None:
+    """Write a table to CSV or Parquet (atomically)."""
+    from supplymind.data.warehouse import Warehouse
+    from supplymind.files import atomic_path
+
+    suffix = file.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise typer.BadParameter(
+            f"expected a .csv or .parquet file, found {file.name!r}", param_hint="FILE"
+        )
+    with Warehouse(db) as wh:
+        frame = wh.read(table)
+    with atomic_path(file) as tmp:
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
+    console.print(f"{table}: {len(frame):,} rows written to {file}")
+
+
+@app.command()
+def schema(
+    table: Annotated[str | None, typer.Argument(help="One table (default: all).")] = None,
+) -> None:
+    """Describe the tables of the unified data model and their columns."""
+    from supplymind.data.schema import TABLES, get_table
+
+    for spec in [get_table(table)] if table else list(TABLES.values()):
+        out = Table(
+            "column",
+            "type",
+            "required",
+            "rule",
+            "description",
+            title=f"{spec.name}: {spec.description} key: ({', '.join(spec.key)})",
+            title_justify="left",
+        )
+        for col in spec.columns:
+            rules = []
+            if col.minimum is not None:
+                rules.append(f">= {col.minimum:g}")
+            if col.maximum is not None:
+                rules.append(f"<= {col.maximum:g}")
+            if col.choices:
+                rules.append("|".join(col.choices))
+            if col.nullable:
+                rules.append("may be empty")
+            out.add_row(
+                col.name,
+                col.kind,
+                "yes" if col.required else "no",
+                ", ".join(rules),
+                col.description,
+            )
+        console.print(out)
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Argument(help="Folder for one CSV per table.")],
+    seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 0,
+    small: Annotated[bool, typer.Option("--small", help="A small company (fast).")] = False,
+) -> None:
+    """Write the synthetic sample company as CSV files (ready for `supplymind ingest`)."""
+    from supplymind.data.sample import SampleCompanyConfig, generate_sample_company
+    from supplymind.files import atomic_path
+
+    config = (
+        SampleCompanyConfig(seed=seed, n_items=40, n_stores=12, n_days=240)
+        if small
+        else SampleCompanyConfig(seed=seed)
+    )
+    with err_console.status("generating"):
+        tables = generate_sample_company(config)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        with atomic_path(out / f"{name}.csv") as tmp:
+            frame.to_csv(tmp, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        console.print(f"{name}: {len(frame):,} rows -> {out / f'{name}.csv'}")
+
+
+@datasets_app.command("list")
+def datasets_list() -> None:
+    """List the public datasets SupplyMind can load."""
+    from supplymind.data.datasets import list_datasets
+
+    for name in list_datasets():
+        console.print(name)
+
+
+@datasets_app.command("show")
+def datasets_show(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `datasets list`).")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Folder of the public data (default SUPPLYMIND_DATA_DIR)."),
+    ] = None,
+) -> None:
+    """Load one dataset and describe it (series, frequency, horizon, split)."""
+    from supplymind.data.datasets import load_dataset
+
+    with err_console.status(f"loading {name}"):
+        ds = load_dataset(name, data_dir=data_dir)
+    table = Table("property", "value", title=name)
+    table.add_row("series", f"{ds.train['item_id'].nunique():,}")
+    table.add_row("train rows", f"{len(ds.train):,}")
+    table.add_row("test rows", f"{0 if ds.test is None else len(ds.test):,}")
+    table.add_row("frequency", ds.freq)
+    table.add_row("season length", str(ds.season_length))
+    table.add_row("horizon", str(ds.horizon))
+    extra = [c for c in ds.train.columns if c not in ("item_id", "timestamp", "target")]
+    table.add_row("covariates", ", ".join(extra) or "-")
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``supplymind`` script: errors become one clear message, exit 1."""
+    try:
+        app()
+    except (SupplyMindError, ValueError, FileNotFoundError) as exc:
+        err_console.print(
+            f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
+        raise SystemExit(1) from None
