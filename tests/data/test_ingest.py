@@ -97,7 +97,7 @@ def test_when_item_is_unknown_then_ingest_fails_unless_checks_are_off(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:
     path = write(tmp_path, "u.csv", "item_id,location_id,timestamp,target\nZZ,DC1,2024-01-01,1\n")
-    with pytest.raises(DataValidationError, match="row 1, column 'item_id'.*items.item_id"):
+    with pytest.raises(DataValidationError, match=r"row 1, column 'item_id'.*items\.item_id"):
         ingest_file(warehouse, "demand", path)
     ingest_file(warehouse, "demand", path, check_foreign_keys=False)
     assert warehouse.count("demand") == 1

@@ -32,7 +32,7 @@ def test_when_ordered_pair_is_not_timestamps_then_value_error() -> None:
 
 
 def test_when_table_is_unknown_then_error_lists_known_tables() -> None:
-    with pytest.raises(ValueError, match="expected one of .*'items'.*found 'itmes'"):
+    with pytest.raises(ValueError, match=r"expected one of .*'items'.*found 'itmes'"):
         get_table("itmes")
 
 
@@ -44,7 +44,8 @@ def test_every_table_has_a_required_non_nullable_key_and_documented_columns() ->
     for table in TABLES.values():
         for name in table.key:
             column = table.column(name)
-            assert column.required and not column.nullable, (table.name, name)
+            assert column.required, (table.name, name)
+            assert not column.nullable, (table.name, name)
         assert all(c.description for c in table.columns)
 
 
