@@ -1,0 +1,5 @@
+"""``python -m supplymind`` runs the CLI."""
+
+from supplymind.cli import main
+
+main()
