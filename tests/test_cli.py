@@ -104,3 +104,31 @@ def test_when_export_then_file_round_trips(tmp_path: Path) -> None:
     import pandas as pd
 
     assert pd.read_parquet(out)["item_id"].tolist() == ["A", "B"]
+
+
+def test_when_sample_csvs_are_ingested_in_order_then_every_row_lands(tmp_path: Path) -> None:
+    """`supplymind sample` output passes `supplymind ingest` unchanged, table by table."""
+    out = tmp_path / "csv"
+    result = runner.invoke(app, ["sample", str(out), "--small", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    db = str(tmp_path / "wh.duckdb")
+    from supplymind.data.schema import table_names
+
+    for table in table_names():
+        result = runner.invoke(app, ["ingest", table, str(out / f"{table}.csv"), "--db", db])
+        assert result.exit_code == 0, (table, result.output)
+        assert " 0 updated" in result.output
+    import pandas as pd
+
+    from supplymind.data.warehouse import Warehouse
+
+    with Warehouse(db) as wh:
+        for table in table_names():
+            assert wh.count(table) == len(pd.read_csv(out / f"{table}.csv")), table
+
+
+def test_when_demo_small_runs_then_report_path_is_printed(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--small", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.html").exists()
+    assert "report" in result.output

@@ -84,11 +84,7 @@ def demo(
     from supplymind.data.sample import SampleCompanyConfig
     from supplymind.demo import DEMO_STEPS, run_demo
 
-    config = (
-        SampleCompanyConfig(seed=seed, n_items=40, n_stores=12, n_days=240)
-        if small
-        else SampleCompanyConfig(seed=seed)
-    )
+    config = SampleCompanyConfig.small(seed) if small else SampleCompanyConfig(seed=seed)
     with _progress() as progress:
         task = progress.add_task("demo", total=DEMO_STEPS)
         first = True
@@ -284,11 +280,7 @@ def sample(
     from supplymind.data.sample import SampleCompanyConfig, generate_sample_company
     from supplymind.files import atomic_path
 
-    config = (
-        SampleCompanyConfig(seed=seed, n_items=40, n_stores=12, n_days=240)
-        if small
-        else SampleCompanyConfig(seed=seed)
-    )
+    config = SampleCompanyConfig.small(seed) if small else SampleCompanyConfig(seed=seed)
     with err_console.status("generating"):
         tables = generate_sample_company(config)
     out.mkdir(parents=True, exist_ok=True)

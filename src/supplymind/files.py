@@ -24,6 +24,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); outputs are meant to be shared and served.
+        tmp.chmod(0o644)
         os.replace(tmp, target)
     finally:
         if tmp.exists():

@@ -44,14 +44,11 @@ def plot_demand_by_category(demand: pd.DataFrame, items: pd.DataFrame, path: str
         items[["item_id", "category"]], on="item_id", how="left"
     )
     frame["category"] = frame["category"].fillna("(none)")
-    weekly = (
-        frame.set_index("timestamp")
-        .groupby("category")["target"]
-        .resample("W-MON")
-        .sum()
-        .unstack(0)
-        .fillna(0.0)
-    )
+    grouped = frame.set_index("timestamp").groupby("category")["target"]
+    weekly = grouped.resample("W-SUN").sum().unstack(0).fillna(0.0)
+    # Only complete weeks: a partial first or last week would look like a collapse.
+    days = pd.Series(1, index=frame["timestamp"].drop_duplicates()).resample("W-SUN").sum()
+    weekly = weekly[weekly.index.isin(days.index[days == 7])] if (days == 7).any() else weekly
     fig = MplFigure(figsize=(11, 4.8))
     ax = fig.add_subplot()
     for column in weekly.columns:
@@ -66,15 +63,20 @@ def plot_demand_by_category(demand: pd.DataFrame, items: pd.DataFrame, path: str
 def plot_example_series(demand: pd.DataFrame, items: pd.DataFrame, path: str | Path) -> Path:
     """Four kinds of demand side by side: a fast mover, a slow (intermittent) mover, a
     launch and an end-of-life item."""
-    stats = demand.groupby("item_id")["target"].agg(
+    totals = demand.groupby(["item_id", "timestamp"])["target"].sum().reset_index()
+    # Judge intermittency only over an item's selling life (from its first sale to its last).
+    selling = totals[totals["target"] > 0].groupby("item_id")["timestamp"].agg(["min", "max"])
+    life = totals.merge(selling, left_on="item_id", right_index=True)
+    life = life[(life["timestamp"] >= life["min"]) & (life["timestamp"] <= life["max"])]
+    stats = life.groupby("item_id")["target"].agg(
         mean="mean", zeros=lambda s: float((s == 0).mean())
     )
     picks: list[tuple[str, str]] = []
     if len(stats):
         picks.append(("fast mover", str(stats["mean"].idxmax())))
-        slow = stats[stats["zeros"] > 0.5]
+        slow = stats[stats["zeros"] > 0.5].sort_values("mean")
         if len(slow):
-            picks.append(("intermittent", str(slow["mean"].idxmax())))
+            picks.append(("intermittent", str(slow.index[len(slow) // 2])))
     start = demand["timestamp"].min()
     if "launched_at" in items:
         launched = items[items["launched_at"] > start + pd.Timedelta(days=60)]
@@ -181,16 +183,24 @@ def plot_lead_times(
 
 def plot_inventory(inventory: pd.DataFrame, path: str | Path, *, n_items: int = 4) -> Path:
     """On-hand and on-order stock of the items with the most stock-outs."""
-    frame = inventory.copy()
-    outs = frame.assign(out=frame["on_hand"] <= 0).groupby("item_id")["out"].mean()
-    chosen = list(outs.sort_values(ascending=False).index[:n_items])
+    frame = inventory.sort_values(["item_id", "location_id", "timestamp"]).copy()
+    # A stock-out is a snapshot with backorders, or with nothing on hand once stock had arrived.
+    stocked = (frame["on_hand"] > 0).groupby([frame["item_id"], frame["location_id"]]).cummax()
+    frame["out"] = (frame["backorders"] > 0) | ((frame["on_hand"] <= 0) & stocked)
+    outs = frame[stocked].groupby("item_id")["out"].mean()
+    chosen = list(outs.sort_values(ascending=False, kind="stable").index[:n_items])
     fig = MplFigure(figsize=(11, 4.8))
     ax = fig.add_subplot()
     for item in chosen:
-        series = frame[frame["item_id"] == item].groupby("timestamp")[["on_hand"]].sum()
-        ax.step(series.index, series["on_hand"], where="post", label=f"{item} on hand")
-    ax.set_title("Stock on hand, items with the most stock-outs (all locations)")
-    ax.set_ylabel("units")
+        rows = frame[(frame["item_id"] == item) & stocked]
+        series = rows.groupby("timestamp")[["on_hand", "backorders"]].sum()
+        (line,) = ax.step(series.index, series["on_hand"], where="post", label=f"{item} on hand")
+        ax.fill_between(
+            series.index, -series["backorders"], 0, step="post", alpha=0.35, color=line.get_color()
+        )
+    ax.axhline(0, color="#1f2933", linewidth=0.8)
+    ax.set_title("Stock on hand (backorders shaded below zero), items with the most stock-outs")
+    ax.set_ylabel("units, all locations")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return save_figure(fig, path)
