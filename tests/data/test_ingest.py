@@ -132,3 +132,11 @@ def test_when_file_is_missing_or_of_unknown_kind_then_clear_errors(tmp_path: Pat
 def test_when_csv_uses_semicolons_then_sep_reads_it(tmp_path: Path) -> None:
     path = write(tmp_path, "s.csv", "item_id;unit_cost;price\nA;1;2\n")
     assert read_table_file(path, sep=";").columns.tolist() == ["item_id", "unit_cost", "price"]
+
+
+def test_when_csv_cells_look_numeric_or_empty_then_text_is_kept_verbatim(tmp_path: Path) -> None:
+    """Identifiers such as '007' stay text and empty cells stay missing (no type guessing)."""
+    path = write(tmp_path, "t.csv", "item_id,unit_cost,price,launched_at\n007,1,,NaT\n")
+    frame = read_table_file(path)
+    assert frame["item_id"].tolist() == ["007"]
+    assert frame[["price", "launched_at"]].isna().all(axis=None)

@@ -50,10 +50,10 @@ def read_table_file(path: str | Path, *, sep: str | None = None) -> pd.DataFrame
         return pd.read_parquet(p)
     if name.endswith(_CSV_SUFFIXES):
         delimiter = sep or ("\t" if name.endswith(".tsv") else ",")
-        try:
-            return pd.read_csv(p, dtype=str, sep=delimiter, engine="pyarrow")
-        except Exception:  # pyarrow refuses some ragged files; pandas' parser says why
-            return pd.read_csv(p, dtype=str, sep=delimiter)
+        # Every cell as text, so types are judged by validation. Not the pyarrow engine: it
+        # infers types first and casts back ('007' -> '7', '' -> 'nan').
+        # 'NaT' joins pandas' usual missing-value markers: datetime exports write it.
+        return pd.read_csv(p, dtype=str, sep=delimiter, na_values=["NaT"])
     raise ConfigurationError(
         f"file: expected a name ending in {_CSV_SUFFIXES + _PARQUET_SUFFIXES}, found {p.name!r}"
     )
