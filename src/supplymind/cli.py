@@ -290,6 +290,32 @@ def sample(
         console.print(f"{name}: {len(frame):,} rows -> {out / f'{name}.csv'}")
 
 
+@app.command()
+def pretrain(
+    config: Annotated[Path, typer.Option("--config", help="Pretraining settings (TOML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for checkpoints, logs, model.")],
+    resume: Annotated[bool, typer.Option(
+        "--resume/--no-resume", help="Continue from the newest checkpoint in --out.")] = True,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Public data folder for the real part of the corpus.")] = None,
+) -> None:
+    """Self-supervised pretraining of a time-series backbone (resumable)."""
+    from supplymind.training.pretrain import load_pretrain_config
+    from supplymind.training.pretrain import pretrain as run_pretrain
+
+    settings = load_pretrain_config(config)
+    with _progress() as progress:
+        task = progress.add_task("building the corpus", total=settings.steps)
+
+        def on_progress(step: int, total: int, loss: float) -> None:
+            progress.update(task, completed=step, description=f"pretraining loss {loss:.4f}")
+
+        result = run_pretrain(settings, out, data_dir=data_dir, resume=resume,
+                              on_progress=on_progress)
+    console.print(f"model: {result.model_dir} ({result.parameters:,} parameters, "
+                  f"{result.corpus_series:,} corpus series); final loss {result.final_loss:.4f}")
+
+
 @datasets_app.command("list")
 def datasets_list() -> None:
     """List the public datasets SupplyMind can load."""
@@ -322,6 +348,138 @@ def datasets_show(
     extra = [c for c in ds.train.columns if c not in ("item_id", "timestamp", "target")]
     table.add_row("covariates", ", ".join(extra) or "-")
     console.print(table)
+
+
+@app.command()
+def route(
+    from_db: Annotated[
+        bool, typer.Option("--from-db", help="Route the warehouse's planned delivery orders.")
+    ] = False,
+    orders: Annotated[
+        Path | None,
+        typer.Option("--orders", help="Orders CSV/Parquet: delivery_orders columns (+ lat/lon)."),
+    ] = None,
+    vehicles: Annotated[
+        Path | None,
+        typer.Option("--vehicles", help="Vehicles CSV/Parquet (see README); else a default."),
+    ] = None,
+    instance: Annotated[
+        Path | None, typer.Option("--instance", help="A VRPLIB .vrp or Solomon .txt instance.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Routes JSON; stops CSV and map PNG go next to it.")
+    ] = Path("routes.json"),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds of search.")] = 10.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the search.")] = 0,
+    max_iterations: Annotated[
+        int | None,
+        typer.Option("--max-iterations", help="Also stop after N iterations (reproducible)."),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Day to route with --from-db (default: first planned day)."),
+    ] = None,
+    locations: Annotated[
+        Path | None,
+        typer.Option("--locations", help="Locations CSV/Parquet for location_id coordinates."),
+    ] = None,
+    matrix: Annotated[
+        Path | None,
+        typer.Option("--matrix", help="Travel matrix file: from_id,to_id,distance_km[,..]."),
+    ] = None,
+    road_factor: Annotated[
+        float, typer.Option("--road-factor", help="Road km per straight-line km.")
+    ] = 1.3,
+    speed: Annotated[float, typer.Option("--speed", help="Average speed in km/h.")] = 30.0,
+    plot: Annotated[
+        bool, typer.Option("--plot/--no-plot", help="Write the route map PNG next to the JSON.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Plan delivery routes with PyVRP: warehouse orders, order files or a standard instance."""
+    from rich.progress import Progress as RichProgress
+
+    from supplymind.data.warehouse import Warehouse
+    from supplymind.routing.build import problem_from_files, problem_from_warehouse
+    from supplymind.routing.feasibility import check_feasible
+    from supplymind.routing.instances import read_instance
+    from supplymind.routing.output import kpi_table, write_plan
+    from supplymind.routing.solve import solve
+    from supplymind.routing.travel import TravelSettings
+
+    chosen = [
+        name
+        for name, given in (
+            ("--from-db", from_db),
+            ("--orders", orders is not None),
+            ("--instance", instance is not None),
+        )
+        if given
+    ]
+    if len(chosen) != 1:
+        raise typer.BadParameter(
+            f"expected exactly one of --from-db, --orders, --instance; found {chosen or 'none'}",
+            param_hint="--from-db/--orders/--instance",
+        )
+    travel = TravelSettings(road_factor=road_factor, speed_kmh=speed)
+    if instance is not None:
+        problem = read_instance(instance)
+    elif orders is not None:
+        if db is None:
+            problem = problem_from_files(
+                orders, vehicles=vehicles, locations=locations, travel=travel, matrix=matrix
+            )
+        else:
+            with Warehouse(db) as wh:
+                problem = problem_from_files(
+                    orders,
+                    vehicles=vehicles,
+                    locations=locations,
+                    warehouse=wh,
+                    travel=travel,
+                    matrix=matrix,
+                )
+    else:
+        with Warehouse(db) as wh:
+            problem = problem_from_warehouse(
+                wh, date=date, vehicles=vehicles, travel=travel, matrix=matrix
+            )
+    check_feasible(problem)
+    with RichProgress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as progress:
+        task = progress.add_task(f"routing {len(problem.orders)} orders", total=time_limit)
+
+        def on_progress(elapsed: float, cost: float | None) -> None:
+            best = "no feasible plan yet" if cost is None else f"best cost {cost:,.2f}"
+            progress.update(task, completed=min(elapsed, time_limit), description=best)
+
+        plan = solve(
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            max_iterations=max_iterations,
+            on_progress=on_progress,
+        )
+        progress.update(task, completed=time_limit)
+    files = write_plan(plan, out)
+    if plot:
+        from supplymind.routing.plot import plot_routes
+
+        files.append(plot_routes(plan, out.with_suffix(".png")))
+    table = Table("kpi", "value", title=problem.name)
+    for row in kpi_table(plan).itertuples(index=False):
+        table.add_row(str(row.kpi), str(row.value))
+    console.print(table)
+    for note in problem.notes:
+        console.print(f"note: {note}", highlight=False)
+    for violation in plan.violations:
+        console.print(f"[yellow]not met: {escape(violation)}[/yellow]")
+    console.print("written: " + ", ".join(str(f) for f in files))
 
 
 def main() -> None:

@@ -6,12 +6,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 __all__ = [
+    "BackboneNotFoundError",
     "ConfigurationError",
     "DataValidationError",
     "DatasetNotFoundError",
+    "InventoryInputError",
+    "InventoryWarning",
+    "MissingDependencyError",
     "Problem",
+    "RoutingInfeasibleError",
+    "RoutingInputError",
     "SupplyMindError",
     "SupplyMindWarning",
+    "UnknownBackboneError",
     "WarehouseError",
 ]
 
@@ -34,6 +41,66 @@ class WarehouseError(SupplyMindError):
 
 class DatasetNotFoundError(SupplyMindError, FileNotFoundError):
     """A public dataset's files are not where the settings say they are."""
+
+
+class MissingDependencyError(SupplyMindError, ImportError):
+    """An optional dependency is not installed; the message says what to ``pip install``."""
+
+
+class UnknownBackboneError(SupplyMindError, ValueError):
+    """A backbone name is not registered, or a folder holds no model a backbone recognises.
+
+    The message lists the registered names.
+    """
+
+
+class BackboneNotFoundError(SupplyMindError, FileNotFoundError):
+    """A backbone's weights are neither where they were expected nor downloadable.
+
+    Raised for missing bundled weights, a checkpoint folder that does not exist, and a Hub
+    id that is not cached while the Hub cannot be reached; the message says how to pass
+    a local folder instead.
+    """
+
+
+class RoutingInputError(SupplyMindError, ValueError):
+    """Routing input (orders, depots, vehicles, travel matrix, instance file) cannot be used.
+
+    The message names the order, vehicle type or field, what was expected and what was found.
+    """
+
+
+class RoutingInfeasibleError(RoutingInputError):
+    """Some required orders cannot be served by any vehicle, whatever the routes.
+
+    Detected before solving: a demand larger than every vehicle's capacity, a time window that
+    closes before any vehicle can get there, or an order that cannot be reached and left within
+    any shift. ``reasons`` maps each such order id to why; ``fleet`` says why the fleet as a
+    whole cannot carry the required orders, if it cannot.
+    """
+
+    def __init__(self, reasons: dict[str, str], fleet: str | None = None) -> None:
+        self.reasons = dict(reasons)
+        self.fleet = fleet
+        lines = []
+        if self.reasons:
+            lines.append(f"{len(self.reasons)} order(s) cannot be served by any vehicle:")
+            lines += [f"  - order '{order}': {why}" for order, why in self.reasons.items()]
+        if fleet:
+            lines.append(f"the fleet cannot serve the required orders: {fleet}")
+        super().__init__("\n".join(lines))
+
+
+class InventoryInputError(SupplyMindError, ValueError):
+    """An inventory input (parameter, history, forecast, lead time) cannot be used.
+
+    The message names the field, what was expected and what was found.
+    """
+
+
+class InventoryWarning(SupplyMindWarning):
+    """An inventory computation went on with a stated fallback (a guarded forecast, a
+    forecast horizon extended to cover the protection period, ...)."""
 
 
 @dataclass(frozen=True)

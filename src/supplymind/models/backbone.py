@@ -1,0 +1,406 @@
+"""SupplyMind's time-series backbone: a patch-based transformer encoder with a quantile head.
+
+In the style of PatchTST and Chronos-Bolt:
+
+* the context is scaled by its mean absolute value (zeros stay zeros, so intermittent
+  demand keeps its shape) and cut into patches; each patch is embedded from its values and
+  its observed-mask, so missing values are handled explicitly;
+* learned *horizon tokens* follow the context patches; a bidirectional encoder reads them
+  all, and a residual head turns every token into ``patch_size x len(quantiles)`` values;
+* the same head serves both self-supervised objectives: next-horizon quantile forecasting
+  (the horizon tokens) and masked-patch reconstruction (context patches replaced by a mask
+  token);
+* optional known covariates are embedded per patch and added to the context and horizon
+  tokens (a zero-initialised projection, so a pretrained univariate model is unchanged
+  until fine-tuning teaches it to use them).
+
+Horizons beyond ``max_horizon`` are forecast by rolling: the median is appended to the
+context and the model is run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import PreTrainedModel
+from transformers.utils.generic import ModelOutput
+
+from supplymind.models.config import SupplyMindTSConfig
+
+__all__ = ["SupplyMindTSModel", "SupplyMindTSOutput", "pinball_loss"]
+
+_TARGET_CLIP = 50.0
+
+
+def pinball_loss(
+    pred: torch.Tensor, target: torch.Tensor, quantiles: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """Mean quantile (pinball) loss over observed targets.
+
+    Parameters
+    ----------
+    pred
+        Quantile predictions ``[..., Q]``.
+    target
+        Targets ``[...]`` (NaN allowed where ``mask`` is false).
+    quantiles
+        Levels ``[Q]``.
+    mask
+        ``[...]`` true where the target is observed.
+    """
+    y = torch.nan_to_num(target).unsqueeze(-1)
+    diff = y - pred
+    loss = torch.maximum(quantiles * diff, (quantiles - 1.0) * diff).mean(-1)
+    weight = mask.to(loss.dtype)
+    return (loss * weight).sum() / weight.sum().clamp_min(1.0)
+
+
+@dataclass
+class SupplyMindTSOutput(ModelOutput):
+    """Forward output.
+
+    Attributes
+    ----------
+    loss
+        Pinball loss when targets (or masked patches) were given.
+    quantiles
+        Forecast quantiles ``[batch, horizon_patches * patch_size, Q]`` in the input's units.
+    scale
+        The per-series scale ``[batch, 1]``.
+    reconstruction
+        Quantiles of every context patch ``[batch, context_patches * patch_size, Q]`` (scaled
+        units), used by the masked-patch objective.
+    """
+
+    loss: torch.Tensor | None = None
+    quantiles: torch.Tensor | None = None
+    scale: torch.Tensor | None = None
+    reconstruction: torch.Tensor | None = None
+
+
+class _ResidualBlock(nn.Module):
+    def __init__(self, d_in: int, d_hidden: int, d_out: int, dropout: float) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(d_in, d_hidden)
+        self.out = nn.Linear(d_hidden, d_out)
+        self.skip = nn.Linear(d_in, d_out)
+        self.act = nn.GELU()
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.out(self.dropout(self.act(self.hidden(x)))) + self.skip(x)
+        return out
+
+
+class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
+    """Patch transformer forecasting quantiles of a whole horizon at once.
+
+    ``save_pretrained(path)`` writes ``config.json`` and ``model.safetensors``;
+    ``SupplyMindTSModel.from_pretrained(path)`` reads them back.
+    """
+
+    config_class = SupplyMindTSConfig
+    base_model_prefix = "supplymind_ts"
+    main_input_name = "context"
+
+    def __init__(self, config: SupplyMindTSConfig) -> None:
+        super().__init__(config)
+        p, d = config.patch_size, config.d_model
+        self.patch_embed = _ResidualBlock(2 * p, config.d_ff, d, config.dropout)
+        self.covariate_embed: nn.Linear | None = None
+        if config.num_covariates:
+            self.covariate_embed = nn.Linear(p * config.num_covariates, d)
+        self.mask_token = nn.Parameter(torch.zeros(d))
+        self.horizon_token = nn.Parameter(torch.zeros(d))
+        n_tokens = config.context_patches + config.horizon_patches
+        self.position = nn.Parameter(torch.zeros(n_tokens, d))
+        layer = nn.TransformerEncoderLayer(
+            d,
+            config.num_heads,
+            config.d_ff,
+            config.dropout,
+            activation="gelu",
+            batch_first=True,
+            norm_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(layer, config.num_layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(d)
+        self.head = _ResidualBlock(d, config.d_ff, p * len(config.quantiles), config.dropout)
+        self.post_init()  # type: ignore[no-untyped-call]
+
+    def _init_weights(self, module: nn.Module) -> None:
+        std = self.config.initializer_range
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, std=std)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.LayerNorm):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+        elif isinstance(module, SupplyMindTSModel):
+            nn.init.normal_(module.mask_token, std=std)
+            nn.init.normal_(module.horizon_token, std=std)
+            nn.init.normal_(module.position, std=std)
+            if module.covariate_embed is not None:
+                # Zero: a model fine-tuned with covariates starts from the univariate one.
+                nn.init.zeros_(module.covariate_embed.weight)
+                nn.init.zeros_(module.covariate_embed.bias)
+
+    # ------------------------------------------------------------------ forward
+
+    def _fit_context(self, context: torch.Tensor) -> torch.Tensor:
+        """Cut or left-pad (with NaN) the context to whole patches of ``context_length``."""
+        width = self.config.context_patches * self.config.patch_size
+        if context.shape[1] >= width:
+            return context[:, -width:]
+        pad = torch.full(
+            (context.shape[0], width - context.shape[1]),
+            float("nan"),
+            dtype=context.dtype,
+            device=context.device,
+        )
+        return torch.cat([pad, context], dim=1)
+
+    def _covariate_tokens(
+        self, covariates: torch.Tensor, context_len: int, n_ctx: int, n_hor: int
+    ) -> torch.Tensor:
+        cfg = self.config
+        p, k = cfg.patch_size, cfg.num_covariates
+        if covariates.ndim != 3 or covariates.shape[2] != k:
+            raise ValueError(
+                f"covariates: expected shape [batch, time, {k}], found {tuple(covariates.shape)}"
+            )
+        total = (n_ctx + n_hor) * p
+        hist, fut = covariates[:, :context_len], covariates[:, context_len:]
+        hist = self._fit_context_cov(hist, n_ctx * p)
+        fut = fut[:, : n_hor * p]
+        if fut.shape[1] < n_hor * p:  # hold the last known value over the rest
+            last = fut[:, -1:] if fut.shape[1] else hist[:, -1:]
+            fut = torch.cat([fut, last.expand(-1, n_hor * p - fut.shape[1], -1)], dim=1)
+        cov = torch.nan_to_num(torch.cat([hist, fut], dim=1))
+        loc = cov[:, : n_ctx * p].mean(dim=1, keepdim=True)
+        spread = cov[:, : n_ctx * p].std(dim=1, keepdim=True).clamp_min(1e-3)
+        cov = ((cov - loc) / spread).reshape(cov.shape[0], total // p, p * k)
+        if self.covariate_embed is None:  # pragma: no cover - guarded by forward
+            raise RuntimeError("covariate tokens requested from a model without covariates")
+        tokens: torch.Tensor = self.covariate_embed(cov)
+        return tokens
+
+    @staticmethod
+    def _fit_context_cov(hist: torch.Tensor, width: int) -> torch.Tensor:
+        if hist.shape[1] >= width:
+            return hist[:, -width:]
+        pad = torch.zeros(hist.shape[0], width - hist.shape[1], hist.shape[2], dtype=hist.dtype)
+        return torch.cat([pad, hist], dim=1)
+
+    def forward(
+        self,
+        context: torch.Tensor,
+        future: torch.Tensor | None = None,
+        covariates: torch.Tensor | None = None,
+        context_patch_mask: torch.Tensor | None = None,
+        return_dict: bool = True,
+        **kwargs: object,
+    ) -> SupplyMindTSOutput:
+        """Forecast quantiles of the next ``horizon_patches * patch_size`` steps.
+
+        Parameters
+        ----------
+        context
+            ``[batch, time]`` history, NaN where missing; cut/padded to ``context_length``.
+        future
+            ``[batch, h]`` targets (NaN where missing) for the forecasting loss.
+        covariates
+            ``[batch, time + h, num_covariates]`` known covariates over context and horizon.
+        context_patch_mask
+            ``[batch, context_patches]`` true for patches hidden from the model whose
+            values it must reconstruct (masked-patch objective).
+        """
+        cfg = self.config
+        p, n_ctx, n_hor = cfg.patch_size, cfg.context_patches, cfg.horizon_patches
+        raw_len = context.shape[1]
+        ctx = self._fit_context(context.float())
+        observed = ~torch.isnan(ctx)
+        values = torch.nan_to_num(ctx)
+        # The scale must not see masked patches, or their magnitude would leak.
+        visible = observed
+        if context_patch_mask is not None:
+            visible = observed & ~context_patch_mask.repeat_interleave(p, dim=1)
+        count = visible.sum(dim=1, keepdim=True)
+        mean_abs = (values.abs() * visible).sum(dim=1, keepdim=True) / count.clamp_min(1)
+        # An all-zero (or unobserved) context keeps its units: scale 1.
+        scale = torch.where(
+            mean_abs > 0, mean_abs.clamp_min(cfg.min_scale), torch.ones_like(mean_abs)
+        )
+        scaled = values / scale
+        patches = scaled.reshape(-1, n_ctx, p)
+        obs = observed.reshape(-1, n_ctx, p).to(scaled.dtype)
+        tokens = self.patch_embed(torch.cat([patches * obs, obs], dim=-1))
+        if context_patch_mask is not None:
+            tokens = torch.where(context_patch_mask.unsqueeze(-1), self.mask_token, tokens)
+        horizon = self.horizon_token.expand(tokens.shape[0], n_hor, -1)
+        h = torch.cat([tokens, horizon], dim=1)
+        if self.covariate_embed is not None:
+            if covariates is None:
+                raise ValueError(
+                    f"covariates: expected [batch, time + h, {cfg.num_covariates}] for a model "
+                    "trained with covariates, found None"
+                )
+            h = h + self._covariate_tokens(covariates.float(), raw_len, n_ctx, n_hor)
+        h = h + self.position
+        padding = obs.sum(dim=-1) == 0
+        if context_patch_mask is not None:
+            padding = padding & ~context_patch_mask
+        key_padding = torch.cat(
+            [padding, torch.zeros(padding.shape[0], n_hor, dtype=torch.bool, device=h.device)],
+            dim=1,
+        )
+        h = self.norm(self.encoder(h, src_key_padding_mask=key_padding))
+        out = self.head(h).reshape(h.shape[0], n_ctx + n_hor, p, len(cfg.quantiles))
+        recon = out[:, :n_ctx].reshape(h.shape[0], n_ctx * p, -1)
+        forecast_scaled = out[:, n_ctx:].reshape(h.shape[0], n_hor * p, -1)
+
+        loss = None
+        levels = torch.as_tensor(self.config.quantiles, dtype=out.dtype, device=out.device)
+        if future is not None:
+            steps = min(future.shape[1], n_hor * p)
+            # Bounded targets: a window whose future dwarfs its context (a launch after
+            # zeros) cannot be forecast and would dominate the mean loss.
+            target = (future[:, :steps].float() / scale).clamp(-_TARGET_CLIP, _TARGET_CLIP)
+            loss = pinball_loss(forecast_scaled[:, :steps], target, levels, ~torch.isnan(target))
+        if context_patch_mask is not None:
+            hidden = context_patch_mask.repeat_interleave(p, dim=1) & observed
+            recon_target = scaled.clamp(-_TARGET_CLIP, _TARGET_CLIP)
+            recon_loss = pinball_loss(recon, recon_target, levels, hidden)
+            loss = recon_loss if loss is None else loss + recon_loss
+        return SupplyMindTSOutput(
+            loss=loss,
+            quantiles=forecast_scaled * scale.unsqueeze(-1),
+            scale=scale,
+            reconstruction=recon,
+        )
+
+    # ------------------------------------------------------------------ inference
+
+    @torch.no_grad()
+    def predict_quantiles(
+        self,
+        context: Sequence[np.ndarray] | np.ndarray,
+        horizon: int,
+        quantiles: Sequence[float] | None = None,
+        *,
+        covariates: Sequence[np.ndarray] | None = None,
+        batch_size: int = 256,
+    ) -> np.ndarray:
+        """Forecast ``horizon`` steps for each series.
+
+        Parameters
+        ----------
+        context
+            One 1-D array per series (any lengths; NaN where missing).
+        horizon
+            Steps ahead; beyond ``max_horizon`` the median is fed back and the model rolls on.
+        quantiles
+            Levels wanted; others than the trained ones are interpolated linearly.
+        covariates
+            Per series ``[len(context) + horizon, num_covariates]`` known covariates.
+        batch_size
+            Series per forward pass.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``[n_series, horizon, len(quantiles)]`` in the series' units, sorted along the last
+            axis (no quantile crossing).
+        """
+        if horizon <= 0:
+            raise ValueError(f"horizon: expected a positive number of steps, found {horizon}")
+        levels = list(self.config.quantiles if quantiles is None else quantiles)
+        if any(not 0.0 < q < 1.0 for q in levels):
+            raise ValueError(f"quantiles: expected levels in (0, 1), found {levels}")
+        series = [np.asarray(c, dtype=np.float32).ravel() for c in context]
+        if self.covariate_embed is not None and covariates is None:
+            raise ValueError("covariates: this model was trained with covariates; pass them")
+        self.eval()  # type: ignore[no-untyped-call]
+        out = np.empty((len(series), horizon, len(levels)), dtype=np.float32)
+        for start in range(0, len(series), batch_size):
+            chunk = series[start : start + batch_size]
+            cov_chunk = None if covariates is None else covariates[start : start + batch_size]
+            out[start : start + len(chunk)] = self._predict_batch(chunk, horizon, levels, cov_chunk)
+        return out
+
+    def _predict_batch(
+        self,
+        series: list[np.ndarray],
+        horizon: int,
+        levels: list[float],
+        covariates: Sequence[np.ndarray] | None,
+    ) -> np.ndarray:
+        cfg = self.config
+        width = cfg.context_patches * cfg.patch_size
+        batch = np.full((len(series), width), np.nan, dtype=np.float32)
+        lengths = []
+        for i, s in enumerate(series):
+            tail = s[-width:]
+            batch[i, width - len(tail) :] = tail
+            lengths.append(len(s))
+        trained = np.asarray(cfg.quantiles, dtype=np.float64)
+        median = cfg.quantiles.index(0.5)
+        done = 0
+        pieces = []
+        ctx = torch.from_numpy(batch).to(self.device)
+        while done < horizon:
+            cov = None
+            if covariates is not None:
+                cov = self._covariate_window(covariates, lengths, done, width).to(self.device)
+            q = self(context=ctx, covariates=cov).quantiles
+            q = torch.sort(q, dim=-1).values
+            step = min(horizon - done, q.shape[1])
+            pieces.append(q[:, :step].float().cpu().numpy())
+            ctx = torch.cat([ctx, q[:, :step, median]], dim=1)[:, -width:]
+            done += step
+        full = np.concatenate(pieces, axis=1)
+        return _interpolate_levels(full, trained, np.asarray(levels, dtype=np.float64))
+
+    def _covariate_window(
+        self, covariates: Sequence[np.ndarray], lengths: list[int], done: int, width: int
+    ) -> torch.Tensor:
+        cfg = self.config
+        ahead = cfg.horizon_patches * cfg.patch_size
+        rows = []
+        for cov, length in zip(covariates, lengths, strict=True):
+            arr = np.asarray(cov, dtype=np.float32).reshape(-1, cfg.num_covariates)
+            end = length + done
+            hist = arr[max(0, end - width) : end]
+            hist = np.concatenate(
+                [np.zeros((width - len(hist), cfg.num_covariates), np.float32), hist]
+            )
+            fut = arr[end : end + ahead]
+            if len(fut) < ahead:
+                filler = fut[-1:] if len(fut) else hist[-1:]
+                fut = np.concatenate([fut, np.repeat(filler, ahead - len(fut), axis=0)])
+            rows.append(np.concatenate([hist, fut]))
+        return torch.from_numpy(np.stack(rows))
+
+
+def _interpolate_levels(values: np.ndarray, trained: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Quantiles at ``wanted`` levels by linear interpolation between ``trained`` levels
+    (held flat beyond the outermost ones)."""
+    if np.array_equal(trained, wanted):
+        return values
+    out = np.empty((*values.shape[:-1], len(wanted)), dtype=values.dtype)
+    for j, level in enumerate(wanted):
+        k = int(np.searchsorted(trained, level))
+        if k == 0:
+            out[..., j] = values[..., 0]
+        elif k >= len(trained):
+            out[..., j] = values[..., -1]
+        else:
+            lo, hi = trained[k - 1], trained[k]
+            w = (level - lo) / (hi - lo)
+            out[..., j] = (1 - w) * values[..., k - 1] + w * values[..., k]
+    return out

@@ -1,0 +1,124 @@
+"""Configuration of SupplyMind's patch-based time-series backbone."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from transformers import PretrainedConfig
+
+__all__ = ["DEFAULT_QUANTILES", "SupplyMindTSConfig"]
+
+DEFAULT_QUANTILES: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
+    """Hyper-parameters of :class:`~supplymind.models.backbone.SupplyMindTSModel`.
+
+    Parameters
+    ----------
+    context_length
+        Most recent observations the model reads (longer inputs are cut on the left).
+    patch_size
+        Observations per patch (token); ``context_length`` and ``max_horizon`` are rounded
+        up to whole patches.
+    max_horizon
+        Steps forecast in one pass; longer horizons are forecast by rolling.
+    d_model, num_layers, num_heads, d_ff
+        Transformer width, depth, attention heads and feed-forward width.
+    dropout
+        Dropout in the encoder and embeddings.
+    quantiles
+        Quantile levels of the output head, strictly increasing in (0, 1).
+    num_covariates
+        Known covariate channels (values for context and horizon); 0 for univariate.
+    min_scale
+        Floor of the mean-absolute scale, so all-zero contexts stay finite.
+    """
+
+    model_type = "supplymind_ts"
+
+    def __init__(
+        self,
+        context_length: int = 512,
+        patch_size: int = 16,
+        max_horizon: int = 64,
+        d_model: int = 128,
+        num_layers: int = 4,
+        num_heads: int = 4,
+        d_ff: int = 256,
+        dropout: float = 0.1,
+        quantiles: list[float] | tuple[float, ...] = DEFAULT_QUANTILES,
+        num_covariates: int = 0,
+        min_scale: float = 1e-3,
+        initializer_range: float = 0.02,
+        **kwargs: Any,
+    ) -> None:
+        self.context_length = int(context_length)
+        self.patch_size = int(patch_size)
+        self.max_horizon = int(max_horizon)
+        self.d_model = int(d_model)
+        self.num_layers = int(num_layers)
+        self.num_heads = int(num_heads)
+        self.d_ff = int(d_ff)
+        self.dropout = float(dropout)
+        self.quantiles = [float(q) for q in quantiles]
+        self.num_covariates = int(num_covariates)
+        self.min_scale = float(min_scale)
+        self.initializer_range = float(initializer_range)
+        self.validate_values()
+        super().__init__(**kwargs)
+
+    def validate_values(self) -> None:
+        """Raise ``ValueError`` naming the first bad field, what was expected and found."""
+        positive = {
+            "patch_size": self.patch_size,
+            "max_horizon": self.max_horizon,
+            "d_model": self.d_model,
+            "num_layers": self.num_layers,
+            "num_heads": self.num_heads,
+            "d_ff": self.d_ff,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise ValueError(f"SupplyMindTSConfig.{name}: expected > 0, found {value}")
+        if self.context_length < self.patch_size:
+            raise ValueError(
+                "SupplyMindTSConfig.context_length: expected at least one patch "
+                f"(>= patch_size={self.patch_size}), found {self.context_length}"
+            )
+        if self.d_model % self.num_heads:
+            raise ValueError(
+                f"SupplyMindTSConfig.num_heads: expected a divisor of d_model={self.d_model}, "
+                f"found {self.num_heads}"
+            )
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"SupplyMindTSConfig.dropout: expected [0, 1), found {self.dropout}")
+        qs = self.quantiles
+        if (
+            not qs
+            or any(not 0.0 < q < 1.0 for q in qs)
+            or any(a >= b for a, b in pairwise(qs))
+        ):
+            raise ValueError(
+                "SupplyMindTSConfig.quantiles: expected strictly increasing levels in (0, 1), "
+                f"found {qs}"
+            )
+        if 0.5 not in qs:
+            raise ValueError(f"SupplyMindTSConfig.quantiles: expected 0.5 among them, found {qs}")
+        if self.num_covariates < 0:
+            raise ValueError(
+                f"SupplyMindTSConfig.num_covariates: expected >= 0, found {self.num_covariates}"
+            )
+        if self.min_scale <= 0:
+            raise ValueError(f"SupplyMindTSConfig.min_scale: expected > 0, found {self.min_scale}")
+
+    @property
+    def context_patches(self) -> int:
+        """Patches in the context."""
+        return -(-self.context_length // self.patch_size)
+
+    @property
+    def horizon_patches(self) -> int:
+        """Patches forecast in one pass."""
+        return -(-self.max_horizon // self.patch_size)

@@ -1,0 +1,152 @@
+"""The patch-transformer backbone: config rules, save/load, invariants of its forecasts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from supplymind.models.backbone import SupplyMindTSModel, pinball_loss
+from supplymind.models.config import SupplyMindTSConfig
+
+TINY = {
+    "context_length": 64,
+    "patch_size": 8,
+    "max_horizon": 16,
+    "d_model": 16,
+    "num_layers": 1,
+    "num_heads": 2,
+    "d_ff": 32,
+}
+
+
+def tiny(**overrides: object) -> SupplyMindTSModel:
+    torch.manual_seed(0)
+    model = SupplyMindTSModel(SupplyMindTSConfig(**{**TINY, **overrides}))
+    return model.eval()
+
+
+def series(n: int = 3, length: int = 50) -> list[np.ndarray]:
+    t = np.arange(length, dtype=np.float32)
+    return [10 + i + np.sin(t / (2 + i)) * 3 for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("max_horizon", -4, "max_horizon: expected > 0, found -4"),
+        ("context_length", 4, "context_length: expected at least one patch"),
+        ("num_heads", 3, "num_heads: expected a divisor of d_model=16"),
+        ("quantiles", [0.9, 0.1, 0.5], "quantiles: expected strictly increasing"),
+        ("quantiles", [0.1, 0.9], "expected 0.5 among them"),
+        ("dropout", 1.5, "dropout: expected"),
+        ("num_covariates", -1, "num_covariates: expected >= 0"),
+    ],
+)
+def test_when_config_is_bad_then_value_error_names_the_field(
+    field: str, value: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        SupplyMindTSConfig(**{**TINY, field: value})
+
+
+def test_when_saved_and_loaded_then_config_and_forecasts_are_identical(tmp_path: Path) -> None:
+    model = tiny()
+    model.save_pretrained(tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} >= {"config.json", "model.safetensors"}
+    loaded = SupplyMindTSModel.from_pretrained(tmp_path)
+    assert loaded.config.to_dict()["quantiles"] == model.config.quantiles
+    np.testing.assert_array_equal(
+        model.predict_quantiles(series(), 20), loaded.predict_quantiles(series(), 20)
+    )
+
+
+def test_the_tiny_config_is_well_under_one_megabyte(tmp_path: Path) -> None:
+    tiny().save_pretrained(tmp_path)
+    assert (tmp_path / "model.safetensors").stat().st_size < 100_000
+
+
+def test_forecasts_scale_with_the_series() -> None:
+    """Mean scaling: forecasting 1000·y gives 1000 times the forecast of y."""
+    model = tiny()
+    base = model.predict_quantiles(series(), 16)
+    scaled = model.predict_quantiles([s * 1000 for s in series()], 16)
+    np.testing.assert_allclose(scaled, base * 1000, rtol=1e-4)
+
+
+def test_when_context_has_gaps_zeros_or_is_empty_then_forecasts_are_finite() -> None:
+    model = tiny()
+    gappy = series()[0].copy()
+    gappy[5:20] = np.nan
+    contexts = [gappy, np.zeros(30), np.full(12, np.nan), np.array([3.0])]
+    out = model.predict_quantiles(contexts, 16)
+    assert np.isfinite(out).all()
+    assert (np.diff(out, axis=-1) >= 0).all()
+
+
+def test_when_horizon_exceeds_native_then_rolling_keeps_the_native_prefix() -> None:
+    model = tiny()
+    short = model.predict_quantiles(series(), 16)
+    long = model.predict_quantiles(series(), 40)
+    assert long.shape == (3, 40, 9)
+    np.testing.assert_array_equal(long[:, :16], short)
+
+
+def test_when_levels_are_native_then_interpolation_returns_them_unchanged() -> None:
+    model = tiny()
+    native = model.predict_quantiles(series(), 8)
+    picked = model.predict_quantiles(series(), 8, quantiles=[0.1, 0.5, 0.9])
+    np.testing.assert_allclose(picked, native[..., [0, 4, 8]], rtol=1e-6)
+    between = model.predict_quantiles(series(), 8, quantiles=[0.25])
+    np.testing.assert_allclose(between[..., 0], (native[..., 1] + native[..., 2]) / 2, rtol=1e-5)
+
+
+def test_when_horizon_or_levels_are_bad_then_clear_errors() -> None:
+    model = tiny()
+    with pytest.raises(ValueError, match="horizon: expected a positive"):
+        model.predict_quantiles(series(), 0)
+    with pytest.raises(ValueError, match=r"quantiles: expected levels in \(0, 1\)"):
+        model.predict_quantiles(series(), 4, quantiles=[0.5, 1.0])
+
+
+def test_a_covariate_model_starts_as_its_univariate_parent() -> None:
+    """The covariate projection is zero-initialised: same weights, same forecasts."""
+    parent = tiny()
+    child = tiny(num_covariates=2)
+    missing, unexpected = child.load_state_dict(parent.state_dict(), strict=False)
+    assert set(missing) == {"covariate_embed.weight", "covariate_embed.bias"}
+    assert not unexpected
+    covs = [np.random.default_rng(i).normal(size=(50 + 16, 2)) for i in range(3)]
+    np.testing.assert_allclose(
+        child.eval().predict_quantiles(series(), 16, covariates=covs),
+        parent.predict_quantiles(series(), 16),
+        rtol=1e-5,
+    )
+    with pytest.raises(ValueError, match="covariates"):
+        child.predict_quantiles(series(), 16)
+
+
+def test_masked_patches_are_hidden_from_the_model() -> None:
+    """Changing the values of a masked patch does not change the forecast."""
+    model = tiny()
+    ctx = torch.tensor(np.stack(series(1, 64)), dtype=torch.float32)
+    mask = torch.zeros(1, 8, dtype=torch.bool)
+    mask[0, 2] = True
+    changed = ctx.clone()
+    changed[0, 16:24] = 99.0
+    a = model(context=ctx, context_patch_mask=mask).quantiles
+    b = model(context=changed, context_patch_mask=mask).quantiles
+    assert a is not None
+    assert b is not None
+    torch.testing.assert_close(a, b)
+
+
+def test_pinball_loss_matches_its_definition_and_ignores_missing_targets() -> None:
+    levels = torch.tensor([0.1, 0.5, 0.9])
+    pred = torch.tensor([[[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]])
+    target = torch.tensor([[2.5, float("nan")]])
+    mask = ~torch.isnan(target)
+    expected = np.mean([0.1 * 1.5, 0.5 * 0.5, (1 - 0.9) * 0.5])
+    assert pinball_loss(pred, target, levels, mask).item() == pytest.approx(expected)

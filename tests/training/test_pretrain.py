@@ -1,0 +1,108 @@
+"""Pretraining: determinism, resume after an interruption, config rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from supplymind.training.pretrain import PretrainConfig, load_pretrain_config, pretrain
+
+MODEL = {
+    "context_length": 32,
+    "patch_size": 8,
+    "max_horizon": 8,
+    "d_model": 8,
+    "num_layers": 1,
+    "num_heads": 2,
+    "d_ff": 16,
+}
+CORPUS = {
+    "n_kernelsynth": 8,
+    "n_supply": 16,
+    "include_real": False,
+    "n_augmented": 4,
+    "mixup_count": 4,
+    "min_length": 64,
+    "max_length": 128,
+}
+
+
+def config(**overrides: object) -> PretrainConfig:
+    base: dict[str, object] = {
+        "model": MODEL,
+        "corpus": CORPUS,
+        "steps": 12,
+        "batch_size": 8,
+        "warmup_steps": 2,
+        "checkpoint_every": 4,
+        "log_every": 2,
+        "seed": 3,
+    }
+    base.update(overrides)
+    return PretrainConfig(**base)  # type: ignore[arg-type]
+
+
+def weights(folder: Path) -> dict[str, torch.Tensor]:
+    return load_file(folder / "model" / "model.safetensors")
+
+
+def assert_same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
+
+
+def test_when_run_twice_with_one_seed_then_weights_are_identical(tmp_path: Path) -> None:
+    first = pretrain(config(), tmp_path / "a")
+    second = pretrain(config(), tmp_path / "b")
+    assert first.final_loss == second.final_loss
+    assert_same(weights(tmp_path / "a"), weights(tmp_path / "b"))
+
+
+def test_when_killed_and_resumed_then_result_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+    pretrain(config(), tmp_path / "full")
+    pretrain(config(), tmp_path / "cut", stop_after=6)  # checkpoint at step 4, stop at 6
+    resumed = pretrain(config(), tmp_path / "cut")
+    assert resumed.steps == 12
+    assert_same(weights(tmp_path / "full"), weights(tmp_path / "cut"))
+    log = (tmp_path / "cut" / "loss.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in log[1:]] == ["2", "4", "6", "8", "10", "12"]
+
+
+def test_when_objective_is_masked_only_then_training_runs(tmp_path: Path) -> None:
+    result = pretrain(config(objective="masked", steps=2), tmp_path)
+    assert result.final_loss > 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("objective", "guess", "objective: expected 'forecast', 'masked' or 'both'"),
+        ("steps", 0, "steps: expected a positive integer"),
+        ("mask_ratio", 1.0, r"mask_ratio: expected \(0, 1\)"),
+        ("learning_rate", -1.0, "learning_rate: expected > 0"),
+        ("model", {**MODEL, "max_horizon": -1}, "max_horizon: expected > 0"),
+        ("model", {**MODEL, "context_length": 4}, "context_length: expected at least one patch"),
+    ],
+)
+def test_when_config_is_bad_then_the_field_is_named(
+    field: str, value: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        config(**{field: value})
+
+
+def test_when_toml_has_unknown_keys_then_they_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("steps = 3\nstepz = 4\n[model]\npatch_size = 8\n")
+    with pytest.raises(ValueError, match=r"unknown keys \['stepz'\]"):
+        load_pretrain_config(path)
+
+
+def test_the_shipped_configs_load() -> None:
+    root = Path(__file__).resolve().parents[2] / "configs" / "pretrain"
+    for path in sorted(root.glob("*.toml")):
+        assert load_pretrain_config(path).steps > 0
