@@ -22,7 +22,7 @@ from supplymind.reporting import Figure, Report, Section, plots
 
 __all__ = ["DEMO_STEPS", "DemoResult", "run_demo"]
 
-DEMO_STEPS = 4
+DEMO_STEPS = 5
 
 
 @dataclass(frozen=True)
@@ -129,15 +129,17 @@ def run_demo(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     step = on_step or (lambda _: None)
+    config = config or SampleCompanyConfig()
+    seed = config.seed
 
     step("generating the sample company")
-    tables = generate_sample_company(config or SampleCompanyConfig())
+    tables = generate_sample_company(config)
 
     step("loading the warehouse")
     warehouse = out / "warehouse.duckdb"
     counts = _build_warehouse(tables, warehouse)
 
-    step("plotting")
+    step("plotting the data")
     plot_dir = out / "plots"
     if plot_dir.exists():
         shutil.rmtree(plot_dir)
@@ -147,6 +149,15 @@ def run_demo(
     )
     section, figures = _data_section(tables, counts, plot_dir, "plots")
     report.add(section)
+
+    step("routing the next day's deliveries")
+    from supplymind.routing.report import routing_section
+
+    section, files = routing_section(
+        tables, plot_dir, "plots", time_limit=5.0, seed=seed, out_dir=out
+    )
+    report.add(section)
+    figures += [f for f in files if f.suffix == ".png"]
 
     step("writing the report")
     report_path = report.write(out / "report.html")
