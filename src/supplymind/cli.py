@@ -294,10 +294,14 @@ def sample(
 def pretrain(
     config: Annotated[Path, typer.Option("--config", help="Pretraining settings (TOML).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for checkpoints, logs, model.")],
-    resume: Annotated[bool, typer.Option(
-        "--resume/--no-resume", help="Continue from the newest checkpoint in --out.")] = True,
-    data_dir: Annotated[Path | None, typer.Option(
-        "--data-dir", help="Public data folder for the real part of the corpus.")] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume/--no-resume", help="Continue from the newest checkpoint in --out."),
+    ] = True,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Public data folder for the real part of the corpus."),
+    ] = None,
 ) -> None:
     """Self-supervised pretraining of a time-series backbone (resumable)."""
     from supplymind.training.pretrain import load_pretrain_config
@@ -310,10 +314,13 @@ def pretrain(
         def on_progress(step: int, total: int, loss: float) -> None:
             progress.update(task, completed=step, description=f"pretraining loss {loss:.4f}")
 
-        result = run_pretrain(settings, out, data_dir=data_dir, resume=resume,
-                              on_progress=on_progress)
-    console.print(f"model: {result.model_dir} ({result.parameters:,} parameters, "
-                  f"{result.corpus_series:,} corpus series); final loss {result.final_loss:.4f}")
+        result = run_pretrain(
+            settings, out, data_dir=data_dir, resume=resume, on_progress=on_progress
+        )
+    console.print(
+        f"model: {result.model_dir} ({result.parameters:,} parameters, "
+        f"{result.corpus_series:,} corpus series); final loss {result.final_loss:.4f}"
+    )
 
 
 @datasets_app.command("list")
@@ -480,6 +487,289 @@ def route(
     for violation in plan.violations:
         console.print(f"[yellow]not met: {escape(violation)}[/yellow]")
     console.print("written: " + ", ".join(str(f) for f in files))
+
+
+# --- inventory: supplymind plan, supplymind inventory backtest ------------------------------
+
+inventory_app = typer.Typer(
+    help="Inventory policies: backtests on held-out demand.", no_args_is_help=True
+)
+app.add_typer(inventory_app, name="inventory")
+
+_HistoryOpt = Annotated[
+    Path, typer.Option("--history", help="Demand history CSV/Parquet: item_id, timestamp, target.")
+]
+_ForecastOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--forecast",
+        help='Quantile forecast: item_id, timestamp, mean, "0.1", ..., "0.9" (as the Forecaster).',
+    ),
+]
+_LeadTimeOpt = Annotated[
+    str,
+    typer.Option(
+        "--lead-time", help="Lead time in periods, or a distribution such as '2:0.3,3:0.7'."
+    ),
+]
+_PurchaseOrdersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--purchase-orders",
+        help="purchase_orders file: lead-time distributions per item-location from its history.",
+    ),
+]
+_ReviewOpt = Annotated[int, typer.Option("--review-period", help="Periods between reviews.")]
+_ServiceOpt = Annotated[
+    float | None, typer.Option("--service-level", help="Service target in (0, 1), e.g. 0.95.")
+]
+_ServiceTypeOpt = Annotated[
+    str, typer.Option("--service-type", help="fill-rate (units) or cycle (no stock-out).")
+]
+_HoldingOpt = Annotated[
+    float | None, typer.Option("--holding-cost", help="Cost per unit on hand per period.")
+]
+_ShortageOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--shortage-cost",
+        help="Cost per unit backordered per period (or per unit lost with --shortage lost-sales).",
+    ),
+]
+_OrderCostOpt = Annotated[float, typer.Option("--order-cost", help="Fixed cost per order.")]
+_ShortageKindOpt = Annotated[str, typer.Option("--shortage", help="backorder or lost-sales.")]
+_MoqOpt = Annotated[float, typer.Option("--moq", help="Minimum order quantity (units).")]
+_PackOpt = Annotated[float, typer.Option("--pack-size", help="Orders are multiples of this.")]
+_CapacityOpt = Annotated[float | None, typer.Option("--capacity", help="Most units per order.")]
+_PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="auto, base-stock, s-S, r-Q or newsvendor (auto: base-stock without an order "
+        "cost, else r-Q for a review period of 1, s-S otherwise).",
+    ),
+]
+_MethodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        help="Demand model: auto, empirical, ets, forecast, normal, normal_ets "
+        "(default: forecast with --forecast, else auto).",
+    ),
+]
+_IdColOpt = Annotated[str | None, typer.Option("--id-col", help="Column holding item_id.")]
+_TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="Column holding timestamp.")]
+_TargetColOpt = Annotated[str | None, typer.Option("--target-col", help="Column holding target.")]
+_SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV delimiter.")]
+_SamplesOpt = Annotated[int, typer.Option("--samples", help="Sample paths per series.")]
+_SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
+_RhoOpt = Annotated[
+    float,
+    typer.Option(
+        "--quantile-correlation",
+        help="Correlation of forecast periods when sampling from quantiles (0: independent).",
+    ),
+]
+
+
+@app.command()
+def plan(
+    history: _HistoryOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Recommendations CSV to write.")],
+    forecast: _ForecastOpt = None,
+    lead_time: _LeadTimeOpt = "1",
+    purchase_orders: _PurchaseOrdersOpt = None,
+    review_period: _ReviewOpt = 1,
+    service_level: _ServiceOpt = None,
+    service_type: _ServiceTypeOpt = "fill-rate",
+    holding_cost: _HoldingOpt = None,
+    shortage_cost: _ShortageOpt = None,
+    order_cost: _OrderCostOpt = 0.0,
+    shortage: _ShortageKindOpt = "backorder",
+    moq: _MoqOpt = 0.0,
+    pack_size: _PackOpt = 1.0,
+    capacity: _CapacityOpt = None,
+    policy: _PolicyOpt = "auto",
+    method: _MethodOpt = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            "--inventory",
+            help="Current stock (item_id, on_hand[, on_order, backorders, location_id]) "
+            "for an order-now column.",
+        ),
+    ] = None,
+    id_col: _IdColOpt = None,
+    time_col: _TimeColOpt = None,
+    target_col: _TargetColOpt = None,
+    sep: _SepOpt = None,
+    samples: _SamplesOpt = 2000,
+    seed: _SeedOpt = 0,
+    quantile_correlation: _RhoOpt = 0.0,
+) -> None:
+    """Recommend reorder points, order-up-to levels and order quantities per item."""
+    from supplymind.inventory.commands import PlanOptions, run_plan
+
+    options = PlanOptions.from_options(
+        lead_time=lead_time,
+        purchase_orders=purchase_orders,
+        review_period=review_period,
+        service_level=service_level,
+        service_type=service_type,
+        holding_cost=holding_cost,
+        shortage_cost=shortage_cost,
+        order_cost=order_cost,
+        shortage=shortage,
+        moq=moq,
+        pack_size=pack_size,
+        capacity=capacity,
+        policy=policy,
+        method=method,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+        sep=sep,
+        samples=samples,
+        seed=seed,
+        rho=quantile_correlation,
+    )
+    with _progress() as progress:
+        task = progress.add_task("fitting demand models", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = run_plan(
+            history,
+            out,
+            options,
+            forecast_path=forecast,
+            inventory_path=inventory,
+            on_progress=on_progress,
+        )
+    table = result.table
+    summary = Table("", "value", title="Plan")
+    summary.add_row("item-locations", f"{len(table):,}")
+    summary.add_row("policy", ", ".join(sorted(table["policy"].unique())))
+    summary.add_row("target", str(table["target"].iloc[0]))
+    summary.add_row("demand models", ", ".join(sorted(table["demand_model"].unique()))[:120])
+    summary.add_row("safety stock (sum)", f"{table['safety_stock'].sum():,.1f}")
+    if "order_now" in table.columns:
+        summary.add_row("orders now", f"{int((table['order_now'] > 0).sum()):,}")
+    console.print(summary)
+    console.print(f"written: {out}")
+
+
+@inventory_app.command("backtest")
+def inventory_backtest(
+    history: _HistoryOpt,
+    test: Annotated[
+        Path, typer.Option("--test", help="Held-out demand after the history, same columns.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSON report to write.")],
+    forecast: _ForecastOpt = None,
+    lead_time: _LeadTimeOpt = "1",
+    purchase_orders: _PurchaseOrdersOpt = None,
+    review_period: _ReviewOpt = 1,
+    service_level: _ServiceOpt = None,
+    service_type: _ServiceTypeOpt = "fill-rate",
+    holding_cost: _HoldingOpt = None,
+    shortage_cost: _ShortageOpt = None,
+    order_cost: _OrderCostOpt = 0.0,
+    shortage: _ShortageKindOpt = "backorder",
+    moq: _MoqOpt = 0.0,
+    pack_size: _PackOpt = 1.0,
+    capacity: _CapacityOpt = None,
+    policy: _PolicyOpt = "auto",
+    method: _MethodOpt = None,
+    replan_every: Annotated[
+        int | None,
+        typer.Option(
+            "--replan-every",
+            help="Periods between re-plans on the demand seen so far (default: the review "
+            "period; 0: hold the first plan).",
+        ),
+    ] = None,
+    warmup: Annotated[
+        int | None,
+        typer.Option("--warmup", help="History periods simulated before the test (unmeasured)."),
+    ] = None,
+    plots: Annotated[
+        Path | None,
+        typer.Option(
+            "--plots", help="Folder for trajectory.png and frontier.png (adds a target sweep)."
+        ),
+    ] = None,
+    id_col: _IdColOpt = None,
+    time_col: _TimeColOpt = None,
+    target_col: _TargetColOpt = None,
+    sep: _SepOpt = None,
+    samples: _SamplesOpt = 2000,
+    seed: _SeedOpt = 0,
+    quantile_correlation: _RhoOpt = 0.0,
+) -> None:
+    """Simulate the plan on held-out demand: costs, fill rate, service, stock, turns, orders."""
+    from supplymind.inventory.commands import PlanOptions, run_backtest
+
+    options = PlanOptions.from_options(
+        lead_time=lead_time,
+        purchase_orders=purchase_orders,
+        review_period=review_period,
+        service_level=service_level,
+        service_type=service_type,
+        holding_cost=holding_cost,
+        shortage_cost=shortage_cost,
+        order_cost=order_cost,
+        shortage=shortage,
+        moq=moq,
+        pack_size=pack_size,
+        capacity=capacity,
+        policy=policy,
+        method=method,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+        sep=sep,
+        samples=samples,
+        seed=seed,
+        rho=quantile_correlation,
+    )
+    with _progress() as progress:
+        task = progress.add_task("fitting demand models", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result, figures = run_backtest(
+            history,
+            test,
+            out,
+            options,
+            forecast_path=forecast,
+            plot_dir=plots,
+            replan_every=replan_every,
+            warmup=warmup,
+            on_progress=on_progress,
+        )
+    totals = result.simulation.totals
+    table = Table("metric", "total", title=f"Backtest ({result.method})")
+    for key in (
+        "fill_rate",
+        "cycle_service_level",
+        "average_on_hand",
+        "inventory_turns",
+        "n_orders",
+        "holding_cost",
+        "shortage_cost",
+        "ordering_cost",
+        "total_cost",
+    ):
+        value = totals[key]
+        table.add_row(key, f"{value:.4f}" if key.endswith(("rate", "level")) else f"{value:,.2f}")
+    console.print(table)
+    for note in result.data.notes:
+        console.print(f"note: {note}", highlight=False)
+    console.print("written: " + ", ".join(str(p) for p in [out, *figures]))
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from supplymind.reporting import Figure, Report, Section, plots
 
 __all__ = ["DEMO_STEPS", "DemoResult", "run_demo"]
 
-DEMO_STEPS = 5
+DEMO_STEPS = 6
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,15 @@ def run_demo(
     )
     section, figures = _data_section(tables, counts, plot_dir, "plots")
     report.add(section)
+
+    step("planning replenishment")
+    from supplymind.inventory.report import inventory_section
+
+    section, files = inventory_section(
+        tables, plot_dir, "plots", seed=seed, plan_path=out / "plan.csv"
+    )
+    report.add(section)
+    figures += [f for f in files if f.suffix == ".png"]
 
     step("routing the next day's deliveries")
     from supplymind.routing.report import routing_section

@@ -95,11 +95,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"SupplyMindTSConfig.dropout: expected [0, 1), found {self.dropout}")
         qs = self.quantiles
-        if (
-            not qs
-            or any(not 0.0 < q < 1.0 for q in qs)
-            or any(a >= b for a, b in pairwise(qs))
-        ):
+        if not qs or any(not 0.0 < q < 1.0 for q in qs) or any(a >= b for a, b in pairwise(qs)):
             raise ValueError(
                 "SupplyMindTSConfig.quantiles: expected strictly increasing levels in (0, 1), "
                 f"found {qs}"

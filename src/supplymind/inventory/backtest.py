@@ -1,0 +1,503 @@
+"""Backtest a plan on held-out demand: plan on the history, simulate on the test periods.
+
+By default the plan is rolled like a planner would: at every review (every
+``replan_every`` periods) the demand model takes in the test periods observed so far and
+the levels are recomputed (AutoETS keeps the parameters estimated on the history and only
+runs its states forward; the empirical and normal models recompute their window). With
+``replan_every=0`` the levels set at the end of the history are held over the whole test.
+The simulation starts ``warmup`` periods before the test (on the end of
+the history, with the order-up-to level on hand) so that the pipeline of orders is settled
+when measuring starts; only the test periods are measured. Missing test values count as no
+demand (their number is reported); series whose test part is entirely missing are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from supplymind.exceptions import InventoryInputError
+from supplymind.inventory.demand import ProtectionDemand
+from supplymind.inventory.frames import (
+    ID_COL,
+    LOCATION_COL,
+    SERIES_COL,
+    TARGET_COL,
+    TIME_COL,
+    check_history,
+    series_keys,
+)
+from supplymind.inventory.params import InventoryParams, ServiceKind, ServiceTarget
+from supplymind.inventory.plan import (
+    DemandMethod,
+    DemandModel,
+    LeadTimes,
+    Plan,
+    Progress,
+    plan_replenishment,
+    policies_for,
+)
+from supplymind.inventory.policies import Policy, base_stock_levels
+from supplymind.inventory.simulate import SimulationResult, simulate
+
+__all__ = [
+    "BacktestData",
+    "BacktestResult",
+    "backtest",
+    "frontier",
+    "method_frontier",
+    "prepare_backtest",
+    "records",
+    "rolling_demands",
+    "run_policies",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class BacktestData:
+    """Demand to simulate: warmup periods from the history, then the test periods.
+
+    Parameters
+    ----------
+    series_ids
+        Series in simulation order.
+    demand
+        ``(n_series, warmup + n_test)`` demand, missing values as 0.
+    warmup
+        Leading periods taken from the end of the history (not measured).
+    timestamps
+        Timestamps of all simulated periods.
+    notes
+        What was left out or filled, in words.
+    """
+
+    series_ids: list[str]
+    demand: np.ndarray
+    warmup: int
+    timestamps: pd.DatetimeIndex
+    notes: list[str] = field(default_factory=list)
+
+
+def _pivot(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.pivot(index=SERIES_COL, columns=TIME_COL, values=TARGET_COL).sort_index(axis=1)
+
+
+def prepare_backtest(
+    history: pd.DataFrame,
+    test: pd.DataFrame,
+    params: Mapping[str, InventoryParams],
+    *,
+    warmup: int | None = None,
+) -> BacktestData:
+    """Align the held-out demand of the planned series and prepend a warmup.
+
+    Parameters
+    ----------
+    history
+        Checked history with a ``series_id`` column.
+    test
+        Checked held-out demand with a ``series_id`` column.
+    params
+        Parameters per planned series id.
+    warmup
+        Periods of history simulated before the test; default the longest lead time plus
+        the longest review period.
+    """
+    notes = []
+    unknown = sorted(set(test[SERIES_COL]) - set(params))
+    if unknown:
+        raise InventoryInputError(
+            f"test: expected only items of the history, found {len(unknown)} unknown series: "
+            f"{unknown[:10]}"
+        )
+    bounds = pd.concat(
+        [history.groupby(SERIES_COL)[TIME_COL].max(), test.groupby(SERIES_COL)[TIME_COL].min()],
+        axis=1,
+        keys=["last", "first"],
+    ).dropna()
+    overlap = bounds.index[bounds["first"] <= bounds["last"]].tolist()
+    if overlap:
+        raise InventoryInputError(
+            "test: expected periods after the end of the history (held-out data), found test "
+            f"periods inside the history for {len(overlap)} series: {overlap[:10]}"
+        )
+    observed = test.dropna(subset=[TARGET_COL])
+    seen = set(observed[SERIES_COL])
+    ids = [s for s in params if s in seen]
+    absent = len(params) - len(ids)
+    if absent:
+        notes.append(f"{absent} planned series have no observed test demand and were left out")
+    if not ids:
+        raise InventoryInputError(
+            "test: expected observed demand for at least one planned series, found none"
+        )
+    test_wide = _pivot(test[test[SERIES_COL].isin(ids)]).reindex(ids)
+    missing = int(test_wide.isna().to_numpy().sum())
+    if missing:
+        notes.append(f"{missing} missing test values were counted as zero demand")
+    if warmup is None:
+        warmup = max(params[s].lead_time.max + params[s].review_period for s in ids)
+    hist_wide = _pivot(history[history[SERIES_COL].isin(ids)]).reindex(ids)
+    warmup = int(min(max(warmup, 0), hist_wide.shape[1]))
+    tail = hist_wide.iloc[:, hist_wide.shape[1] - warmup :] if warmup else hist_wide.iloc[:, :0]
+    demand = np.concatenate([tail.to_numpy(np.float64), test_wide.to_numpy(np.float64)], axis=1)
+    stamps = pd.DatetimeIndex(list(tail.columns) + list(test_wide.columns))
+    return BacktestData(ids, np.nan_to_num(demand, nan=0.0), warmup, stamps, notes)
+
+
+Schedule = list[tuple[int, dict[str, ProtectionDemand]]]
+
+
+def rolling_demands(
+    model: DemandModel,
+    history: pd.DataFrame,
+    test: pd.DataFrame,
+    data: BacktestData,
+    first: dict[str, ProtectionDemand],
+    replan_every: int,
+) -> Schedule:
+    """Protection demand at each re-plan: ``(test period, demands)``, the first at 0.
+
+    Parameters
+    ----------
+    model
+        The demand model fitted on ``history``; it takes in the test periods as they pass.
+    history, test
+        Checked frames with a ``series_id`` column.
+    data
+        The prepared simulation demand.
+    first
+        Demands at the end of the history.
+    replan_every
+        Periods between re-plans (0: never).
+    """
+    schedule: Schedule = [(0, first)]
+    n_test = data.demand.shape[1] - data.warmup
+    if replan_every <= 0:
+        return schedule
+    stamps = data.timestamps[data.warmup :]
+    for k in range(replan_every, n_test, replan_every):
+        seen = test[test[TIME_COL] < stamps[k]]
+        grown = pd.concat([history, seen], ignore_index=True)
+        model.update(grown.sort_values([SERIES_COL, TIME_COL], kind="stable", ignore_index=True))
+        schedule.append((k, model.protection()[0]))
+    return schedule
+
+
+def _simulate_levels(
+    data: BacktestData,
+    schedule: Schedule,
+    levels: list[list[Policy]],
+    params: Mapping[str, InventoryParams],
+    seed: int,
+) -> SimulationResult:
+    updates = {data.warmup + k: lv for (k, _), lv in zip(schedule[1:], levels[1:], strict=True)}
+    return simulate(
+        data.demand,
+        levels[0],
+        [params[s] for s in data.series_ids],
+        seed=seed,
+        warmup=data.warmup,
+        item_ids=data.series_ids,
+        updates=updates,
+    )
+
+
+def run_policies(
+    data: BacktestData,
+    schedule: Schedule,
+    params: Mapping[str, InventoryParams],
+    *,
+    service: ServiceTarget | Literal["keep"] | None = "keep",
+    seed: int = 0,
+) -> SimulationResult:
+    """Simulate the policies of a demand schedule (levels recomputed at each re-plan)."""
+    levels = []
+    for _, demands in schedule:
+        policies = policies_for({s: demands[s] for s in data.series_ids}, params, service=service)
+        levels.append([policies[s] for s in data.series_ids])
+    return _simulate_levels(data, schedule, levels, params, seed)
+
+
+def frontier(
+    data: BacktestData,
+    schedule: Schedule,
+    params: Mapping[str, InventoryParams],
+    targets: Sequence[float],
+    *,
+    kind: ServiceKind = "fill_rate",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Achieved service, stock and costs for a sweep of service targets.
+
+    Base-stock levels for all targets come from one pass over each distribution; other
+    policies are recomputed per target.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``target``, ``fill_rate``, ``cycle_service_level``,
+        ``average_on_hand``, ``holding_cost``, ``ordering_cost``, ``shortage_cost``,
+        ``total_cost``, ``inventory_cost`` (holding + ordering) and ``n_orders``.
+    """
+    ids = data.series_ids
+    goals = [float(t) for t in targets]
+    for goal in goals:
+        ServiceTarget(goal, kind)  # validates each target
+    base = all(params[s].policy in ("base_stock", "newsvendor") for s in ids)
+    per_target: list[list[list[Policy]]] = [[] for _ in goals]
+    for _, demands in schedule:
+        if base:
+            grid = {s: base_stock_levels(demands[s], goals, kind) for s in ids}
+            for j in range(len(goals)):
+                per_target[j].append([_base_policy(demands[s], params[s], grid[s][j]) for s in ids])
+        else:
+            for j, goal in enumerate(goals):
+                policies = policies_for(
+                    {s: demands[s] for s in ids}, params, service=ServiceTarget(goal, kind)
+                )
+                per_target[j].append([policies[s] for s in ids])
+    rows = []
+    for goal, levels in zip(goals, per_target, strict=True):
+        totals = _simulate_levels(data, schedule, levels, params, seed).totals
+        row = {"target": goal}
+        row.update({k: totals[k] for k in _FRONTIER_METRICS})
+        row["inventory_cost"] = totals["holding_cost"] + totals["ordering_cost"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def method_frontier(
+    result: BacktestResult,
+    history: pd.DataFrame,
+    test: pd.DataFrame,
+    method: DemandMethod,
+    targets: Sequence[float],
+    *,
+    window: int | None = None,
+    n_samples: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The fill-rate sweep of another demand model on the same backtest (same series,
+    parameters, periods and re-plans), e.g. the normal approximation as a baseline."""
+    hist = check_history(history)
+    hist = hist.assign(**{SERIES_COL: series_keys(hist)})
+    held = check_history(test, role="test")
+    held = held.assign(**{SERIES_COL: series_keys(held)})
+    model = DemandModel(method, n_samples=n_samples, seed=seed, window=window)
+    model.fit(hist, result.plan.params)
+    first, _ = model.protection()
+    schedule = rolling_demands(model, hist, held, result.data, first, result.replan_every)
+    service = next(iter(result.plan.params.values())).service
+    kind: ServiceKind = service.kind if service is not None else "fill_rate"
+    return frontier(result.data, schedule, result.plan.params, targets, kind=kind, seed=seed)
+
+
+def _base_policy(demand: ProtectionDemand, p: InventoryParams, level: float) -> Policy:
+    typical = level if p.policy == "newsvendor" else p.constraints.round_order(demand.cycle_mean)
+    return Policy(p.policy, level, level, typical, level - demand.protection.mean)
+
+
+_FRONTIER_METRICS = (
+    "fill_rate",
+    "cycle_service_level",
+    "average_on_hand",
+    "holding_cost",
+    "ordering_cost",
+    "shortage_cost",
+    "total_cost",
+    "n_orders",
+    "inventory_turns",
+)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as JSON-ready dicts (NaN and inf become ``None``)."""
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else round(float(value), 6)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class BacktestResult:
+    """A plan, the held-out demand it was simulated on and the outcome.
+
+    Parameters
+    ----------
+    plan
+        The plan made on the history.
+    data
+        The simulated demand.
+    simulation
+        Metrics and trajectories.
+    method
+        The demand model used.
+    replan_every
+        Periods between re-plans (0: none).
+    frontier
+        Service sweep (see :func:`frontier`), when asked for.
+    """
+
+    plan: Plan
+    data: BacktestData
+    simulation: SimulationResult
+    method: str
+    replan_every: int = 0
+    frontier: pd.DataFrame | None = None
+
+    def per_item(self) -> pd.DataFrame:
+        """Plan levels and simulated metrics, one row per simulated series."""
+        metrics = self.simulation.per_item.reset_index().rename(columns={"item": SERIES_COL})
+        plan = self.plan.table.assign(**{SERIES_COL: series_keys(self.plan.table)})
+        keep = [
+            c
+            for c in (
+                ID_COL,
+                LOCATION_COL,
+                "policy",
+                "demand_model",
+                "reorder_point",
+                "order_up_to",
+                "order_quantity",
+                "safety_stock",
+                "expected_fill_rate",
+            )
+            if c in plan.columns
+        ]
+        merged = metrics.merge(plan[[SERIES_COL, *keep]], on=SERIES_COL, how="left")
+        return merged[[*keep, *[c for c in metrics.columns if c != SERIES_COL]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: parameters, periods, totals, per item, frontier, notes."""
+        first = next(iter(self.plan.params.values()))
+        lead_times = {p.lead_time.describe() for p in self.plan.params.values()}
+        test_stamps = self.data.timestamps[self.data.warmup :]
+        out: dict[str, Any] = {
+            "method": self.method,
+            "parameters": {
+                "policy": first.policy,
+                "target": self.plan.table["target"].iloc[0],
+                "lead_time_periods": lead_times.pop() if len(lead_times) == 1 else "per item",
+                "review_period": first.review_period,
+                "holding_cost": first.costs.holding_cost,
+                "shortage_cost": first.costs.shortage_cost,
+                "order_cost": first.costs.order_cost,
+                "shortage": first.costs.shortage,
+                "moq": first.constraints.moq,
+                "pack_size": first.constraints.pack_size,
+                "capacity": first.constraints.capacity,
+                "costs_note": "holding per unit on hand per period; shortage per unit "
+                "backordered per period (backorder) or per unit lost (lost_sales); order cost "
+                "per order; values of the first item when items differ",
+            },
+            "periods": {
+                "test_start": _clean(test_stamps[0]) if len(test_stamps) else None,
+                "test_end": _clean(test_stamps[-1]) if len(test_stamps) else None,
+                "test_periods": len(test_stamps),
+                "warmup_periods": self.data.warmup,
+                "replan_every": self.replan_every,
+                "n_series": len(self.data.series_ids),
+            },
+            "totals": {k: _clean(v) for k, v in self.simulation.totals.items()},
+            "per_item": records(self.per_item()),
+            "notes": [
+                (
+                    f"levels re-planned every {self.replan_every} period(s) with the demand "
+                    "observed so far (model parameters estimated on the history only)"
+                    if self.replan_every
+                    else "policy levels set once at the end of the history and held over the test"
+                ),
+                "fill rate: units served from stock at once / units demanded; cycle service: "
+                "share of review cycles without a shortage; average on hand: end of period",
+                *self.data.notes,
+            ],
+        }
+        if self.frontier is not None:
+            out["frontier"] = records(self.frontier)
+        return out
+
+
+def backtest(
+    history: pd.DataFrame,
+    test: pd.DataFrame,
+    params: InventoryParams,
+    *,
+    method: DemandMethod | None = None,
+    forecast: pd.DataFrame | None = None,
+    lead_times: LeadTimes | None = None,
+    item_params: pd.DataFrame | None = None,
+    n_samples: int = 2000,
+    seed: int = 0,
+    rho: float = 0.0,
+    window: int | None = None,
+    ets_model: str = "ZZZ",
+    warmup: int | None = None,
+    replan_every: int | None = None,
+    frontier_targets: Sequence[float] | None = None,
+    on_progress: Progress | None = None,
+) -> BacktestResult:
+    """Plan on ``history`` and simulate the (rolling) plan on ``test``.
+
+    Parameters are those of :func:`~supplymind.inventory.plan.plan_replenishment`, plus:
+
+    Parameters
+    ----------
+    test
+        Held-out demand after the history, same columns.
+    warmup
+        Periods of history simulated before the test (default: longest lead time plus
+        review period).
+    replan_every
+        Periods between re-plans; default the shortest review period; 0 holds the first
+        plan over the whole test.
+    frontier_targets
+        Fill-rate (or cycle-service, following ``params.service``) targets to sweep.
+    """
+    plan = plan_replenishment(
+        history,
+        params,
+        method=method,
+        forecast=forecast,
+        lead_times=lead_times,
+        item_params=item_params,
+        n_samples=n_samples,
+        seed=seed,
+        rho=rho,
+        window=window,
+        ets_model=ets_model,
+        on_progress=on_progress,
+    )
+    hist = check_history(history)
+    hist = hist.assign(**{SERIES_COL: series_keys(hist)})
+    held = check_history(test, role="test")
+    if (LOCATION_COL in held.columns) != (LOCATION_COL in hist.columns):
+        raise InventoryInputError(
+            f"test: expected a '{LOCATION_COL}' column exactly when the history has one"
+        )
+    held = held.assign(**{SERIES_COL: series_keys(held)})
+    data = prepare_backtest(hist, held, plan.params, warmup=warmup)
+    if replan_every is None:
+        replan_every = min(p.review_period for p in plan.params.values())
+    if replan_every < 0:
+        raise InventoryInputError(f"replan_every: expected periods >= 0, found {replan_every!r}")
+    schedule = rolling_demands(plan.model, hist, held, data, plan.demands, replan_every)
+    simulation = run_policies(data, schedule, plan.params, seed=seed)
+    sweep = None
+    if frontier_targets:
+        kind = params.service.kind if params.service is not None else "fill_rate"
+        sweep = frontier(data, schedule, plan.params, frontier_targets, kind=kind, seed=seed)
+    used = method or ("forecast" if forecast is not None else "auto")
+    return BacktestResult(plan, data, simulation, used, replan_every, sweep)

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from supplymind.cli import app
+from supplymind.exceptions import InventoryInputError
+
+from .conftest import demand_frame
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    frame = demand_frame(n_periods=91).rename(columns={"item_id": "sku", "target": "qty"})
+    cut = frame["timestamp"].max() - pd.Timedelta(days=20)
+    history, test = tmp_path / "h.csv", tmp_path / "t.csv"
+    frame[frame["timestamp"] < cut].to_csv(history, index=False)
+    frame[frame["timestamp"] >= cut].to_csv(test, index=False)
+    return history, test
+
+
+MAP = ["--id-col", "sku", "--target-col", "qty"]
+
+
+def test_when_plan_runs_then_a_csv_of_levels_per_item_is_written(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "orders.csv"
+    args = [
+        "plan",
+        "--history",
+        str(files[0]),
+        "--lead-time",
+        "2",
+        "--review-period",
+        "7",
+        "--service-level",
+        "0.95",
+        "--pack-size",
+        "6",
+        "--out",
+        str(out),
+        "--samples",
+        "300",
+    ]
+    result = runner.invoke(app, [*args, *MAP])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table["item_id"]) == ["I0", "I1", "I2"]
+    assert {"reorder_point", "order_up_to", "order_quantity"} <= set(table.columns)
+    assert (table["order_quantity"] % 6 == 0).all()
+
+
+def test_when_a_cost_target_is_given_then_plan_uses_the_critical_ratio(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "orders.csv"
+    args = [
+        "plan",
+        "--history",
+        str(files[0]),
+        "--holding-cost",
+        "1",
+        "--shortage-cost",
+        "9",
+        "--order-cost",
+        "10",
+        "--moq",
+        "20",
+        "--out",
+        str(out),
+        "--samples",
+        "300",
+    ]
+    result = runner.invoke(app, [*args, *MAP])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert set(table["policy"]) == {"r_Q"}
+    assert (table["order_quantity"] >= 20).all()
+
+
+def test_when_backtest_runs_then_the_json_report_and_plots_are_written(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "report.json"
+    args = [
+        "inventory",
+        "backtest",
+        "--history",
+        str(files[0]),
+        "--test",
+        str(files[1]),
+        "--lead-time",
+        "2",
+        "--review-period",
+        "7",
+        "--service-level",
+        "0.9",
+        "--holding-cost",
+        "1",
+        "--shortage-cost",
+        "9",
+        "--out",
+        str(out),
+        "--plots",
+        str(tmp_path / "plots"),
+        "--samples",
+        "300",
+    ]
+    result = runner.invoke(app, [*args, *MAP])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["parameters"]["lead_time_periods"] == "2"
+    assert len(report["per_item"]) == 3
+    assert (tmp_path / "plots" / "frontier.png").exists()
+    assert (tmp_path / "plots" / "trajectory.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--service-level", "1.5"], "ServiceTarget.level"),
+        (["--holding-cost", "-1", "--shortage-cost", "2"], "holding_cost"),
+        (["--service-level", "0.9", "--lead-time", "500"], "lead time \\+ review period"),
+        ([], "--service-level"),
+    ],
+)
+def test_when_input_is_bad_then_plan_fails_with_a_clear_error(
+    files: tuple[Path, Path], tmp_path: Path, extra: list[str], named: str
+) -> None:
+    args = ["plan", "--history", str(files[0]), "--out", str(tmp_path / "o.csv"), *MAP, *extra]
+    result = runner.invoke(app, args)
+    assert isinstance(result.exception, InventoryInputError)
+    assert named.replace("\\", "") in str(result.exception)
