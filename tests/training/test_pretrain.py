@@ -106,3 +106,17 @@ def test_the_shipped_configs_load() -> None:
     root = Path(__file__).resolve().parents[2] / "configs" / "pretrain"
     for path in sorted(root.glob("*.toml")):
         assert load_pretrain_config(path).steps > 0
+
+
+def test_when_init_from_is_given_then_training_starts_from_those_weights(tmp_path: Path) -> None:
+    pretrain(config(), tmp_path / "base")
+    start = config(init_from=str(tmp_path / "base" / "model"), steps=1, learning_rate=1e-12)
+    pretrain(start, tmp_path / "next")
+    a, b = weights(tmp_path / "base"), weights(tmp_path / "next")
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
+
+
+def test_when_masked_share_is_bad_then_the_field_is_named() -> None:
+    with pytest.raises(ValueError, match=r"masked_share: expected \[0, 1\]"):
+        config(masked_share=1.5)

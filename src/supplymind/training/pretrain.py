@@ -69,6 +69,12 @@ class PretrainConfig:
         Seed of the corpus, the windows and the initial weights.
     num_threads
         torch intra-op threads (0 keeps torch's default).
+    init_from
+        Folder of a saved backbone to start from (continued pretraining); its model config
+        replaces ``model``.
+    masked_share
+        Share of the windows of a batch that get masked patches (objective ``both``); the
+        others are pure forecasting windows, as at inference.
     """
 
     model: Mapping[str, Any] = field(default_factory=dict)
@@ -87,6 +93,8 @@ class PretrainConfig:
     log_every: int = 10
     seed: int = 0
     num_threads: int = 0
+    init_from: str | None = None
+    masked_share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.objective not in ("forecast", "masked", "both"):
@@ -106,6 +114,10 @@ class PretrainConfig:
                 raise ValueError(
                     f"PretrainConfig.{name}: expected an integer >= 0, found {value!r}"
                 )
+        if not 0.0 <= self.masked_share <= 1.0:
+            raise ValueError(
+                f"PretrainConfig.masked_share: expected [0, 1], found {self.masked_share}"
+            )
         if not 0.0 < self.mask_ratio < 1.0:
             raise ValueError(f"PretrainConfig.mask_ratio: expected (0, 1), found {self.mask_ratio}")
         for name in ("learning_rate", "grad_clip"):
@@ -204,6 +216,8 @@ def _batch(
         padded[:, width - context.shape[1] :] = context[:, -width:]
         observed = ~np.isnan(padded.reshape(len(context), model_cfg.context_patches, -1)).all(-1)
         mask_np = (rng.random(observed.shape) < cfg.mask_ratio) & observed
+        if cfg.objective == "both" and cfg.masked_share < 1.0:
+            mask_np &= (rng.random(len(mask_np)) < cfg.masked_share)[:, None]
         # Keep at least one visible observed patch per window.
         last = observed.shape[1] - 1
         mask_np[:, last] = False
@@ -245,6 +259,8 @@ def pretrain(
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     model_cfg = SupplyMindTSConfig(**dict(config.model))
+    if config.init_from is not None:
+        model_cfg = SupplyMindTSConfig.from_pretrained(config.init_from)
     corpus_cfg = CorpusConfig(**{"seed": config.seed, **dict(config.corpus)})
     corpus, stats = build_corpus_with_stats(corpus_cfg, data_dir=data_dir)
     n_points = int(sum(len(s) for s in corpus))
@@ -252,6 +268,8 @@ def pretrain(
 
     torch.manual_seed(config.seed)
     model = SupplyMindTSModel(model_cfg)
+    if config.init_from is not None:
+        model.load_state_dict(SupplyMindTSModel.from_pretrained(config.init_from).state_dict())
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
