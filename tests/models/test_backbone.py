@@ -150,3 +150,15 @@ def test_pinball_loss_matches_its_definition_and_ignores_missing_targets() -> No
     mask = ~torch.isnan(target)
     expected = np.mean([0.1 * 1.5, 0.5 * 0.5, (1 - 0.9) * 0.5])
     assert pinball_loss(pred, target, levels, mask).item() == pytest.approx(expected)
+
+
+def test_a_model_with_the_linear_path_starts_as_its_parent() -> None:
+    """The linear context-to-horizon path is zero-initialised."""
+    parent = tiny()
+    child = tiny(linear_skip=True)
+    missing, unexpected = child.load_state_dict(parent.state_dict(), strict=False)
+    assert set(missing) == {"skip.weight", "skip.bias"}
+    assert not unexpected
+    np.testing.assert_allclose(
+        child.eval().predict_quantiles(series(), 16), parent.predict_quantiles(series(), 16)
+    )

@@ -130,6 +130,11 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.encoder = nn.TransformerEncoder(layer, config.num_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.head = _ResidualBlock(d, config.d_ff, p * len(config.quantiles), config.dropout)
+        self.skip: nn.Linear | None = None
+        if config.linear_skip:
+            n_ctx_points = config.context_patches * p
+            n_out = config.horizon_patches * p * len(config.quantiles)
+            self.skip = nn.Linear(2 * n_ctx_points, n_out)
         self.post_init()  # type: ignore[no-untyped-call]
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -145,6 +150,10 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             nn.init.normal_(module.mask_token, std=std)
             nn.init.normal_(module.horizon_token, std=std)
             nn.init.normal_(module.position, std=std)
+            if module.skip is not None:
+                # Zero: a model given the linear path starts as the model without it.
+                nn.init.zeros_(module.skip.weight)
+                nn.init.zeros_(module.skip.bias)
             if module.covariate_embed is not None:
                 # Zero: a model fine-tuned with covariates starts from the univariate one.
                 nn.init.zeros_(module.covariate_embed.weight)
@@ -263,6 +272,12 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         out = self.head(h).reshape(h.shape[0], n_ctx + n_hor, p, len(cfg.quantiles))
         recon = out[:, :n_ctx].reshape(h.shape[0], n_ctx * p, -1)
         forecast_scaled = out[:, n_ctx:].reshape(h.shape[0], n_hor * p, -1)
+        if self.skip is not None:
+            seen = observed.to(scaled.dtype)
+            if context_patch_mask is not None:
+                seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
+            linear = self.skip(torch.cat([scaled * seen, seen], dim=1))
+            forecast_scaled = forecast_scaled + linear.reshape(forecast_scaled.shape)
 
         loss = None
         levels = torch.as_tensor(self.config.quantiles, dtype=out.dtype, device=out.device)

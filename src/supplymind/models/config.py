@@ -34,6 +34,10 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         Known covariate channels (values for context and horizon); 0 for univariate.
     min_scale
         Floor of the mean-absolute scale, so all-zero contexts stay finite.
+    linear_skip
+        Add a linear map from the (scaled) context to the horizon's quantiles, next to the
+        transformer's horizon tokens: seasonal and trend patterns are then one linear step
+        away instead of having to be found by attention from learned queries.
     """
 
     model_type = "supplymind_ts"
@@ -52,6 +56,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         num_covariates: int = 0,
         min_scale: float = 1e-3,
         initializer_range: float = 0.02,
+        linear_skip: bool = False,
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -66,6 +71,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.num_covariates = int(num_covariates)
         self.min_scale = float(min_scale)
         self.initializer_range = float(initializer_range)
+        self.linear_skip = bool(linear_skip)
         self.validate_values()
         super().__init__(**kwargs)
 

@@ -260,7 +260,9 @@ def pretrain(
         torch.set_num_threads(config.num_threads)
     model_cfg = SupplyMindTSConfig(**dict(config.model))
     if config.init_from is not None:
-        model_cfg = SupplyMindTSConfig.from_pretrained(config.init_from)
+        # The saved architecture, with any fields the config overrides (e.g. a new path).
+        saved = SupplyMindTSConfig.from_pretrained(config.init_from).to_dict()
+        model_cfg = SupplyMindTSConfig(**{**saved, **dict(config.model)})
     corpus_cfg = CorpusConfig(**{"seed": config.seed, **dict(config.corpus)})
     corpus, stats = build_corpus_with_stats(corpus_cfg, data_dir=data_dir)
     n_points = int(sum(len(s) for s in corpus))
@@ -269,7 +271,9 @@ def pretrain(
     torch.manual_seed(config.seed)
     model = SupplyMindTSModel(model_cfg)
     if config.init_from is not None:
-        model.load_state_dict(SupplyMindTSModel.from_pretrained(config.init_from).state_dict())
+        parent = SupplyMindTSModel.from_pretrained(config.init_from).state_dict()
+        # New modules (absent from the parent) keep their neutral initialisation.
+        model.load_state_dict(parent, strict=False)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
