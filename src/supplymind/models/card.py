@@ -157,6 +157,7 @@ def write_model_card(
         "",
         "```python",
         "from supplymind.models.registry import load_backbone",
+        "",
         f'model = load_backbone("{name}")',
         "q = model.predict_quantiles([history], horizon=28, quantiles=[0.1, 0.5, 0.9])",
         "```",
