@@ -256,7 +256,12 @@ def _provenance(name: str, path: str | None) -> dict[str, Any]:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 sha.update(block)
         digest = sha.hexdigest()[:16]
-    return {"weights": str(folder), "model_safetensors_sha256_16": digest}
+    # Relative to the working directory where possible: results must not name this machine.
+    try:
+        shown = str(folder.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = folder.name
+    return {"weights": shown, "model_safetensors_sha256_16": digest}
 
 
 def _versions(packages: Sequence[str]) -> dict[str, str]:
