@@ -10,10 +10,14 @@ __all__ = [
     "ConfigurationError",
     "DataValidationError",
     "DatasetNotFoundError",
+    "ForecastInputError",
+    "ForecastWarning",
     "InventoryInputError",
     "InventoryWarning",
     "MissingDependencyError",
     "Problem",
+    "RiskInputError",
+    "RiskWarning",
     "RoutingInfeasibleError",
     "RoutingInputError",
     "SupplyMindError",
@@ -91,6 +95,16 @@ class RoutingInfeasibleError(RoutingInputError):
         super().__init__("\n".join(lines))
 
 
+class ForecastInputError(SupplyMindError, ValueError):
+    """A demand history, covariate table or forecasting request cannot be used; the message
+    names the column or argument, what was expected and what was found."""
+
+
+class ForecastWarning(SupplyMindWarning):
+    """A forecasting request was served in a degraded way (e.g. a short series fell back to
+    a statistical model)."""
+
+
 class InventoryInputError(SupplyMindError, ValueError):
     """An inventory input (parameter, history, forecast, lead time) cannot be used.
 
@@ -101,6 +115,18 @@ class InventoryInputError(SupplyMindError, ValueError):
 class InventoryWarning(SupplyMindWarning):
     """An inventory computation went on with a stated fallback (a guarded forecast, a
     forecast horizon extended to cover the protection period, ...)."""
+
+
+class RiskInputError(SupplyMindError, ValueError):
+    """A risk input (series, shipments, detector or alert parameter, saved model) cannot be used.
+
+    The message names the field, what was expected and what was found.
+    """
+
+
+class RiskWarning(SupplyMindWarning):
+    """A risk computation went on with a stated fallback (a series too short to score, a
+    model trained on few late deliveries, ...)."""
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.covariate_embed: nn.Linear | None = None
         if config.num_covariates:
             self.covariate_embed = nn.Linear(p * config.num_covariates, d)
+        self.static_embed = nn.ModuleList(nn.Embedding(c, d) for c in config.static_cardinalities)
         self.mask_token = nn.Parameter(torch.zeros(d))
         self.horizon_token = nn.Parameter(torch.zeros(d))
         n_tokens = config.context_patches + config.horizon_patches
@@ -154,6 +155,9 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                 # Zero: a model given the linear path starts as the model without it.
                 nn.init.zeros_(module.skip.weight)
                 nn.init.zeros_(module.skip.bias)
+            for embedding in module.static_embed:
+                # Zero: static covariates start neutral too.
+                nn.init.zeros_(embedding.weight)  # type: ignore[arg-type]
             if module.covariate_embed is not None:
                 # Zero: a model fine-tuned with covariates starts from the univariate one.
                 nn.init.zeros_(module.covariate_embed.weight)
@@ -161,13 +165,22 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
 
     # ------------------------------------------------------------------ forward
 
-    def _fit_context(self, context: torch.Tensor) -> torch.Tensor:
-        """Cut or left-pad (with NaN) the context to whole patches of ``context_length``."""
-        width = self.config.context_patches * self.config.patch_size
+    def _fit_context(self, context: torch.Tensor, full: bool = False) -> torch.Tensor:
+        """Cut the context to ``context_length`` and left-pad it (with NaN) to whole patches.
+
+        Only the patches the longest series needs are kept (``full``: all of them): padding
+        patches are masked out of attention anyway, so dropping them changes nothing but the
+        cost.
+        """
+        p = self.config.patch_size
+        width = self.config.context_patches * p
         if context.shape[1] >= width:
             return context[:, -width:]
+        target = width if full else max(p, -(-context.shape[1] // p) * p)
+        if context.shape[1] == target:
+            return context
         pad = torch.full(
-            (context.shape[0], width - context.shape[1]),
+            (context.shape[0], target - context.shape[1]),
             float("nan"),
             dtype=context.dtype,
             device=context.device,
@@ -190,10 +203,13 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         if fut.shape[1] < n_hor * p:  # hold the last known value over the rest
             last = fut[:, -1:] if fut.shape[1] else hist[:, -1:]
             fut = torch.cat([fut, last.expand(-1, n_hor * p - fut.shape[1], -1)], dim=1)
-        cov = torch.nan_to_num(torch.cat([hist, fut], dim=1))
-        loc = cov[:, : n_ctx * p].mean(dim=1, keepdim=True)
-        spread = cov[:, : n_ctx * p].std(dim=1, keepdim=True).clamp_min(1e-3)
-        cov = ((cov - loc) / spread).reshape(cov.shape[0], total // p, p * k)
+        cov = torch.cat([hist, fut], dim=1)
+        # Standardise each channel by its observed history (padding is NaN, left out).
+        past = hist
+        loc = torch.nanmean(past, dim=1, keepdim=True).nan_to_num()
+        spread = torch.nanmean((past - loc) ** 2, dim=1, keepdim=True).nan_to_num().sqrt()
+        cov = torch.nan_to_num((cov - loc) / spread.clamp_min(1e-3))
+        cov = cov.reshape(cov.shape[0], total // p, p * k)
         if self.covariate_embed is None:  # pragma: no cover - guarded by forward
             raise RuntimeError("covariate tokens requested from a model without covariates")
         tokens: torch.Tensor = self.covariate_embed(cov)
@@ -203,7 +219,9 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
     def _fit_context_cov(hist: torch.Tensor, width: int) -> torch.Tensor:
         if hist.shape[1] >= width:
             return hist[:, -width:]
-        pad = torch.zeros(hist.shape[0], width - hist.shape[1], hist.shape[2], dtype=hist.dtype)
+        pad = torch.full(
+            (hist.shape[0], width - hist.shape[1], hist.shape[2]), float("nan"), dtype=hist.dtype
+        )
         return torch.cat([pad, hist], dim=1)
 
     def forward(
@@ -212,6 +230,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         future: torch.Tensor | None = None,
         covariates: torch.Tensor | None = None,
         context_patch_mask: torch.Tensor | None = None,
+        static: torch.Tensor | None = None,
         return_dict: bool = True,
         **kwargs: object,
     ) -> SupplyMindTSOutput:
@@ -228,11 +247,15 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         context_patch_mask
             ``[batch, context_patches]`` true for patches hidden from the model whose
             values it must reconstruct (masked-patch objective).
+        static
+            ``[batch, len(static_cardinalities)]`` category codes of the static covariates.
         """
         cfg = self.config
-        p, n_ctx, n_hor = cfg.patch_size, cfg.context_patches, cfg.horizon_patches
+        p, n_all, n_hor = cfg.patch_size, cfg.context_patches, cfg.horizon_patches
         raw_len = context.shape[1]
-        ctx = self._fit_context(context.float())
+        # A masked-patch objective addresses patches by their place in the full context.
+        ctx = self._fit_context(context.float(), full=context_patch_mask is not None)
+        n_ctx = ctx.shape[1] // p
         observed = ~torch.isnan(ctx)
         values = torch.nan_to_num(ctx)
         # The scale must not see masked patches, or their magnitude would leak.
@@ -260,7 +283,16 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                     "trained with covariates, found None"
                 )
             h = h + self._covariate_tokens(covariates.float(), raw_len, n_ctx, n_hor)
-        h = h + self.position
+        if len(self.static_embed):
+            if static is None or static.ndim != 2 or static.shape[1] != len(self.static_embed):
+                found = None if static is None else tuple(static.shape)
+                raise ValueError(
+                    f"static: expected [batch, {len(self.static_embed)}] category codes for a "
+                    f"model trained with static covariates, found {found}"
+                )
+            for j, embedding in enumerate(self.static_embed):
+                h = h + embedding(static[:, j].long()).unsqueeze(1)
+        h = h + torch.cat([self.position[n_all - n_ctx : n_all], self.position[n_all:]])
         padding = obs.sum(dim=-1) == 0
         if context_patch_mask is not None:
             padding = padding & ~context_patch_mask
@@ -276,7 +308,9 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             seen = observed.to(scaled.dtype)
             if context_patch_mask is not None:
                 seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
-            linear = self.skip(torch.cat([scaled * seen, seen], dim=1))
+            lead = (n_all - n_ctx) * p  # patches dropped on the left read as unobserved zeros
+            zeros = scaled.new_zeros(scaled.shape[0], lead)
+            linear = self.skip(torch.cat([zeros, scaled * seen, zeros, seen], dim=1))
             forecast_scaled = forecast_scaled + linear.reshape(forecast_scaled.shape)
 
         loss = None
@@ -309,6 +343,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         quantiles: Sequence[float] | None = None,
         *,
         covariates: Sequence[np.ndarray] | None = None,
+        static: np.ndarray | None = None,
         batch_size: int = 256,
     ) -> np.ndarray:
         """Forecast ``horizon`` steps for each series.
@@ -323,6 +358,8 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             Levels wanted; others than the trained ones are interpolated linearly.
         covariates
             Per series ``[len(context) + horizon, num_covariates]`` known covariates.
+        static
+            ``[n_series, len(static_cardinalities)]`` category codes of the static covariates.
         batch_size
             Series per forward pass.
 
@@ -345,7 +382,10 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         for start in range(0, len(series), batch_size):
             chunk = series[start : start + batch_size]
             cov_chunk = None if covariates is None else covariates[start : start + batch_size]
-            out[start : start + len(chunk)] = self._predict_batch(chunk, horizon, levels, cov_chunk)
+            static_chunk = None if static is None else static[start : start + batch_size]
+            out[start : start + len(chunk)] = self._predict_batch(
+                chunk, horizon, levels, cov_chunk, static_chunk
+            )
         return out
 
     def _predict_batch(
@@ -354,9 +394,13 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         horizon: int,
         levels: list[float],
         covariates: Sequence[np.ndarray] | None,
+        static: np.ndarray | None = None,
     ) -> np.ndarray:
         cfg = self.config
-        width = cfg.context_patches * cfg.patch_size
+        full = cfg.context_patches * cfg.patch_size
+        longest = max((len(x) for x in series), default=1)
+        # Only as many patches as the longest series fills (the model masks padding anyway).
+        width = min(full, max(1, -(-longest // cfg.patch_size)) * cfg.patch_size)
         batch = np.full((len(series), width), np.nan, dtype=np.float32)
         lengths = []
         for i, s in enumerate(series):
@@ -371,12 +415,15 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         while done < horizon:
             cov = None
             if covariates is not None:
-                cov = self._covariate_window(covariates, lengths, done, width).to(self.device)
-            q = self(context=ctx, covariates=cov).quantiles
+                cov = self._covariate_window(covariates, lengths, done, ctx.shape[1]).to(
+                    self.device
+                )
+            codes = None if static is None else torch.as_tensor(static, dtype=torch.long)
+            q = self(context=ctx, covariates=cov, static=codes).quantiles
             q = torch.sort(q, dim=-1).values
             step = min(horizon - done, q.shape[1])
             pieces.append(q[:, :step].float().cpu().numpy())
-            ctx = torch.cat([ctx, q[:, :step, median]], dim=1)[:, -width:]
+            ctx = torch.cat([ctx, q[:, :step, median]], dim=1)[:, -full:]
             done += step
         full = np.concatenate(pieces, axis=1)
         return _interpolate_levels(full, trained, np.asarray(levels, dtype=np.float64))
@@ -392,7 +439,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             end = length + done
             hist = arr[max(0, end - width) : end]
             hist = np.concatenate(
-                [np.zeros((width - len(hist), cfg.num_covariates), np.float32), hist]
+                [np.full((width - len(hist), cfg.num_covariates), np.nan, np.float32), hist]
             )
             fut = arr[end : end + ahead]
             if len(fut) < ahead:

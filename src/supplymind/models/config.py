@@ -38,6 +38,9 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         Add a linear map from the (scaled) context to the horizon's quantiles, next to the
         transformer's horizon tokens: seasonal and trend patterns are then one linear step
         away instead of having to be found by attention from learned queries.
+    static_cardinalities
+        Number of categories of each static covariate (category, location, ...); each gets
+        an embedding added to every token. Empty for none.
     """
 
     model_type = "supplymind_ts"
@@ -57,6 +60,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         min_scale: float = 1e-3,
         initializer_range: float = 0.02,
         linear_skip: bool = False,
+        static_cardinalities: list[int] | tuple[int, ...] = (),
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -72,6 +76,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.min_scale = float(min_scale)
         self.initializer_range = float(initializer_range)
         self.linear_skip = bool(linear_skip)
+        self.static_cardinalities = [int(c) for c in static_cardinalities]
         self.validate_values()
         super().__init__(**kwargs)
 
@@ -111,6 +116,11 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         if self.num_covariates < 0:
             raise ValueError(
                 f"SupplyMindTSConfig.num_covariates: expected >= 0, found {self.num_covariates}"
+            )
+        if any(c < 1 for c in self.static_cardinalities):
+            raise ValueError(
+                "SupplyMindTSConfig.static_cardinalities: expected positive category counts, "
+                f"found {self.static_cardinalities}"
             )
         if self.min_scale <= 0:
             raise ValueError(f"SupplyMindTSConfig.min_scale: expected > 0, found {self.min_scale}")

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from supplymind.exceptions import ForecastInputError
+from supplymind.forecasting.data import check_horizon, future_covariates, prepare_series
+
+from .conftest import demand
+
+
+def test_series_come_out_regular_and_sorted_with_gaps_as_missing_values() -> None:
+    frame = demand(n_items=2, n_periods=10).sample(frac=1.0, random_state=0)
+    frame = frame.drop(index=frame.index[:3])  # three rows missing somewhere
+    series = prepare_series(frame)
+    assert series.item_ids == ["sku0", "sku1"]
+    assert series.freq == "W-MON"
+    assert series.season_length == 52
+    assert (
+        sum(int(np.isnan(v).sum()) for v in series.values) + sum(10 - len(v) for v in series.values)
+        == 3
+    )
+    assert series.future_index(0, 2)[0] == series.index(0)[-1] + pd.Timedelta(weeks=1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.drop(columns="target"), r"missing \['target'\]"),
+        (lambda f: f.iloc[:0], "at least one row"),
+        (lambda f: pd.concat([f, f.iloc[:1]]), "duplicates in rows"),
+        (
+            lambda f: f.assign(target=f["target"].astype(object).where(f.index != 2, "many")),
+            r"column 'target': expected numbers, found \['many'\]",
+        ),
+        (lambda f: f.assign(target=f["target"].where(f.index != 1, np.inf)), "finite numbers"),
+        (
+            lambda f: f.assign(timestamp=f["timestamp"].astype(str).where(f.index != 0, "soon")),
+            "column 'timestamp': expected dates",
+        ),
+        (
+            lambda f: f.assign(
+                timestamp=f["timestamp"].where(f.index != 4, pd.Timestamp("2022-01-05"))
+            ),
+            "timestamps off the .* grid",
+        ),
+        (
+            lambda f: f.assign(target=np.where(f["item_id"] == "sku1", np.nan, f["target"])),
+            r"at least one observed value per item, found none for \['sku1'\]",
+        ),
+        (
+            lambda f: f.assign(item_id=f["item_id"].where(f.index != 3, None)),
+            "empty cells in rows 4",
+        ),
+    ],
+)
+def test_bad_histories_get_clear_errors(change: object, message: str) -> None:
+    frame = demand(n_items=2, n_periods=10)
+    with pytest.raises(ForecastInputError, match=message):
+        prepare_series(change(frame))  # type: ignore[operator]
+
+
+def test_nan_targets_are_missing_values_not_errors() -> None:
+    frame = demand(n_items=1, n_periods=10)
+    frame.loc[4, "target"] = np.nan
+    series = prepare_series(frame)
+    assert np.isnan(series.values[0][4])
+
+
+def test_given_frequency_must_be_an_alias() -> None:
+    with pytest.raises(ForecastInputError, match="freq: expected a pandas frequency"):
+        prepare_series(demand(n_items=1, n_periods=5), freq="fortnightly-ish")
+
+
+@pytest.mark.parametrize("horizon", [0, -3, 2.5, True, "7"])
+def test_horizon_must_be_a_positive_whole_number(horizon: object) -> None:
+    with pytest.raises(ForecastInputError, match="horizon: expected a positive"):
+        check_horizon(horizon)
+
+
+def test_static_covariates_must_be_constant_per_item() -> None:
+    frame = demand(n_items=2, n_periods=6, covariates=True)
+    frame.loc[2, "category"] = "Z"
+    with pytest.raises(ForecastInputError, match="one static value per item"):
+        prepare_series(frame, covariates=["promo"], static=["category"])
+
+
+def test_future_covariates_must_cover_the_horizon() -> None:
+    frame = demand(n_items=2, n_periods=6, covariates=True)
+    series = prepare_series(frame, covariates=["promo"], static=["category"])
+    future = pd.DataFrame(
+        {
+            "item_id": ["sku0", "sku0", "sku1"],
+            "timestamp": [
+                series.future_index(0, 2)[0],
+                series.future_index(0, 2)[1],
+                series.future_index(1, 2)[0],
+            ],
+            "promo": [1.0, 0.0, 1.0],
+        }
+    )
+    with pytest.raises(ForecastInputError, match="item 'sku1' lacks values of"):
+        future_covariates(series, future, 2)
+    full = future_covariates(series, future, 1)
+    assert [c.shape for c in full] == [(7, 1), (7, 1)]
+    with pytest.raises(ForecastInputError, match="pass their values"):
+        future_covariates(series, None, 1)
