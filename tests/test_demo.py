@@ -10,7 +10,7 @@ from supplymind.demo import DEMO_STEPS, run_demo
 def test_when_demo_runs_then_warehouse_report_and_plots_are_written(tmp_path: Path) -> None:
     config = SampleCompanyConfig.small(seed=3)
     steps: list[str] = []
-    result = run_demo(tmp_path / "out", config=config, on_step=steps.append)
+    result = run_demo(tmp_path / "out", config=config, on_step=steps.append, finetune_steps=4)
 
     assert len(steps) == DEMO_STEPS
     tables = generate_sample_company(config)
@@ -23,13 +23,18 @@ def test_when_demo_runs_then_warehouse_report_and_plots_are_written(tmp_path: Pa
     for figure in result.figures:
         assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"plots/{figure.name}" in html
+    assert "Demand forecast" in html
+    forecast = (tmp_path / "out" / "forecast.csv").read_text().splitlines()
+    assert forecast[0] == "item_id,location_id,timestamp,mean," + ",".join(
+        f"0.{i}" for i in range(1, 10)
+    )
     for name in ("demand_by_category.png", "locations_map.png", "lead_times.png"):
         assert (tmp_path / "out" / "plots" / name).exists()
 
 
 def test_when_demo_runs_twice_then_the_warehouse_is_rebuilt_not_appended(tmp_path: Path) -> None:
-    run_demo(tmp_path, config=SampleCompanyConfig.small(seed=1))
-    result = run_demo(tmp_path, config=SampleCompanyConfig.small(seed=2))
+    run_demo(tmp_path, config=SampleCompanyConfig.small(seed=1), finetune_steps=2)
+    result = run_demo(tmp_path, config=SampleCompanyConfig.small(seed=2), finetune_steps=2)
     expected = len(generate_sample_company(SampleCompanyConfig.small(seed=2))["demand"])
     with Warehouse(result.warehouse) as wh:
         assert wh.count("demand") == expected

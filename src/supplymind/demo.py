@@ -2,7 +2,7 @@
 
 Builds the synthetic sample company into a fresh warehouse under an output folder (through
 the same validation as ``supplymind ingest``) and writes ``report.html`` with PNG plots.
-Later stages (forecast, stock plan, routes, alerts, feedback) add their sections here.
+Stages: data, demand forecast, stock plan, routes (alerts and feedback add theirs here).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from supplymind.reporting import Figure, Report, Section, plots
 
 __all__ = ["DEMO_STEPS", "DemoResult", "run_demo"]
 
-DEMO_STEPS = 6
+DEMO_STEPS = 7
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ def run_demo(
     *,
     config: SampleCompanyConfig | None = None,
     on_step: Callable[[str], None] | None = None,
+    finetune_steps: int = 100,
 ) -> DemoResult:
     """Generate the sample company, load it into ``out_dir/warehouse.duckdb`` and write
     ``out_dir/report.html`` with plots under ``out_dir/plots``.
@@ -125,6 +126,8 @@ def run_demo(
         Size and seed of the sample company; the default is the full company, seed 0.
     on_step
         Called with a short description as each of the :data:`DEMO_STEPS` steps starts.
+    finetune_steps
+        Most fine-tuning steps of the forecasting stage.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -149,6 +152,20 @@ def run_demo(
     )
     section, figures = _data_section(tables, counts, plot_dir, "plots")
     report.add(section)
+
+    step("forecasting demand (fine-tuning and guarded adoption)")
+    from supplymind.forecasting.report import forecast_section
+
+    section, files, _ = forecast_section(
+        tables,
+        plot_dir,
+        "plots",
+        seed=seed,
+        forecast_path=out / "forecast.csv",
+        finetune_steps=finetune_steps,
+    )
+    report.add(section)
+    figures += [f for f in files if f.suffix == ".png"]
 
     step("planning replenishment")
     from supplymind.inventory.report import inventory_section

@@ -617,6 +617,7 @@ class Forecaster:
         *,
         history: pd.DataFrame | None = None,
         future_covariates: pd.DataFrame | None = None,
+        model: str | None = None,
     ) -> pd.DataFrame:
         """Forecast every series ``horizon`` periods past its end.
 
@@ -630,6 +631,10 @@ class Forecaster:
             Forecast these series instead of the fitted ones (with the fitted choices).
         future_covariates
             Known-future covariate values over the horizon (models with covariates).
+        model
+            Forecast every series with this candidate instead of the adopted one (for
+            comparisons): ``"zero_shot"``, ``"finetuned"`` (after fine-tuning) or a
+            statistical model name.
 
         Returns
         -------
@@ -639,6 +644,9 @@ class Forecaster:
         """
         if self.horizon_ is None or not self.selection_:
             raise ConfigurationError("Forecaster: call fit() (or load()) before predict()")
+        known = (ZERO_SHOT, *STAT_MODELS) + ((FINETUNED,) if self.model_ is not None else ())
+        if model is not None and model not in known:
+            raise ConfigurationError(f"model: expected one of {list(known)}, found {model!r}")
         h = check_horizon(horizon) if horizon is not None else self.horizon_
         levels = _check_levels(self.quantiles if quantiles is None else quantiles)
         if history is not None:
@@ -650,8 +658,9 @@ class Forecaster:
                 "Forecaster.predict: a loaded Forecaster does not keep the history; pass history="
             )
         grid = tuple(sorted(set(levels) | set(SCORING_LEVELS)))
+        selection = self.selection_ if model is None else {"all": model}
         uses_model = any(
-            m in (ZERO_SHOT, FINETUNED) for c in self.selection_.values() for m in self._members(c)
+            m in (ZERO_SHOT, FINETUNED) for c in selection.values() for m in self._members(c)
         )
         covs = None
         if series.covariates and uses_model and self.model_ is not None:
@@ -676,7 +685,7 @@ class Forecaster:
                 choice = "EmpiricalQuantiles"
             else:
                 segment = "intermittent" if _intermittent(v) else "smooth"
-                choice = self.selection_.get(segment, self.selection_["all"])
+                choice = selection.get(segment, selection["all"])
             assignment.setdefault(choice, []).append(i)
         for choice, rows in assignment.items():
             parts = []
