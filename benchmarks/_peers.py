@@ -2,11 +2,13 @@
 
 Three families, one output layout:
 
-* statsforecast models (``SeasonalNaive``, ``AutoETS``, ``AutoTheta``, ``CrostonSBA``), fit
-  series by series on gap-filled histories, their intervals mapped to quantiles;
+* statsforecast models (``SeasonalNaive``, ``AutoETS``, ``AutoTheta``, ``CrostonSBA``,
+  ``TSB``), fit series by series on gap-filled histories, their intervals mapped to quantiles;
 * ``EmpiricalQuantiles``, the empirical quantiles of the most recent window held flat;
 * pretrained backbones (:func:`supplymind.models.registry.load_backbone`), which read the
-  raw histories, NaN included.
+  raw histories, NaN included;
+* ``LightGBM`` through mlforecast (:func:`lightgbm_quantiles`): one global model on
+  gap-filled, mean-scaled histories, conformal intervals mapped to quantiles.
 
 Every output goes through :func:`guard`: non-finite (and, for the statistical models,
 absurd) forecasts of a series are replaced by the seasonal naive fallback of that series,
@@ -40,21 +42,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from supplymind.models.adapters.fracast import fill_gaps
 from supplymind.models.interface import QuantileBackbone
 
 __all__ = [
     "ABSURD_FACTOR",
+    "CONFORMAL_MODELS",
+    "LIGHTGBM_MIN_SHARE",
+    "LIGHTGBM_PARAMS",
     "MAX_CONFORMAL_WINDOWS",
     "STATS_LEVELS",
     "STATS_MODELS",
+    "TSB_ALPHAS",
     "Forecast",
     "backbone_quantiles",
     "conformal_windows",
     "empirical_quantiles",
     "empirical_window",
     "guard",
+    "lightgbm_calendar",
+    "lightgbm_lags",
+    "lightgbm_quantiles",
+    "lightgbm_windows",
     "seasonal_naive_quantiles",
     "stats_quantiles",
 ]
@@ -65,12 +76,33 @@ STATS_LEVELS: tuple[int, ...] = (20, 40, 60, 80)
 #: A quantile beyond this many times the largest absolute value of the history is absurd.
 ABSURD_FACTOR = 10.0
 
-#: Most calibration windows of the conformal intervals (CrostonSBA); fewer when the history
-#: is short, at least 2 (statsforecast's minimum).
+#: Most calibration windows of the conformal intervals (CrostonSBA, TSB, LightGBM); fewer
+#: when the history is short, at least 2 (statsforecast's and mlforecast's minimum).
 MAX_CONFORMAL_WINDOWS = 5
 
 #: The statistical models this module can run.
-STATS_MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoTheta", "CrostonSBA")
+STATS_MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoTheta", "CrostonSBA", "TSB")
+
+#: The statistical models without intervals of their own: conformal intervals.
+CONFORMAL_MODELS: tuple[str, ...] = ("CrostonSBA", "TSB")
+
+#: Smoothing of TSB (demand and probability), as in the Forecaster's fallback set.
+TSB_ALPHAS = (0.1, 0.1)
+
+#: LightGBM settings of the mlforecast peer (one global point model; ``n_jobs`` and the seed
+#: are set per call).
+LIGHTGBM_PARAMS: dict[str, Any] = {
+    "n_estimators": 300,
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_child_samples": 20,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbosity": -1,
+}
+
+#: Share of series the conformal windows of the LightGBM peer must leave in the model.
+LIGHTGBM_MIN_SHARE = 0.9
 
 
 @dataclass
@@ -173,7 +205,7 @@ def conformal_windows(n_obs: int, horizon: int) -> int:
 
 def _stats_model(name: str, season_length: int, horizon: int, n_obs: int) -> Any:
     """A fresh statsforecast model, or ``None`` when the history is too short for it."""
-    from statsforecast.models import AutoETS, AutoTheta, CrostonSBA, SeasonalNaive
+    from statsforecast.models import TSB, AutoETS, AutoTheta, CrostonSBA, SeasonalNaive
     from statsforecast.utils import ConformalIntervals
 
     if name == "SeasonalNaive":
@@ -182,11 +214,14 @@ def _stats_model(name: str, season_length: int, horizon: int, n_obs: int) -> Any
         return AutoETS(season_length=season_length)
     if name == "AutoTheta":
         return AutoTheta(season_length=season_length)
-    if name == "CrostonSBA":
+    if name in CONFORMAL_MODELS:
         windows = conformal_windows(n_obs, horizon)
         if windows < 2:
             return None
         intervals = ConformalIntervals(n_windows=windows, h=horizon)
+        if name == "TSB":
+            alpha_d, alpha_p = TSB_ALPHAS
+            return TSB(alpha_d=alpha_d, alpha_p=alpha_p, prediction_intervals=intervals)
         return CrostonSBA(prediction_intervals=intervals)
     raise ValueError(f"model: expected one of {STATS_MODELS}, found {name!r}")
 
@@ -241,7 +276,7 @@ def _stats_one(
     def fallback() -> np.ndarray:
         return seasonal_naive_quantiles(filled, horizon, season_length)[0]
 
-    windows = conformal_windows(filled.size, horizon) if name == "CrostonSBA" else None
+    windows = conformal_windows(filled.size, horizon) if name in CONFORMAL_MODELS else None
     if name == "SeasonalNaive":
         # The chain is its own fallback and always finite; only the clipping applies.
         q, stage = seasonal_naive_quantiles(filled, horizon, season_length)
@@ -298,7 +333,7 @@ def stats_quantiles(
     Returns
     -------
     Forecast
-        Quantiles, repair counts and, for CrostonSBA, the conformal windows used.
+        Quantiles, repair counts and, for CrostonSBA and TSB, the conformal windows used.
     """
     _levels_check(levels)
     if name not in STATS_MODELS:
@@ -322,7 +357,7 @@ def stats_quantiles(
     repairs = Counter(row[1] for row in rows if row[1] is not None)
     repairs["clipped"] = sum(row[2] for row in rows)
     info: dict[str, Any] = {}
-    if name == "CrostonSBA":
+    if name in CONFORMAL_MODELS:
         used = Counter(row[3] for row in rows if row[3] is not None and row[3] >= 2)
         info["conformal_windows"] = {str(k): used[k] for k in sorted(used)}
     return Forecast(quantiles, dict(repairs), info)
@@ -480,3 +515,209 @@ def backbone_quantiles(
         clipped += int(was_clipped)
     repairs["clipped"] = clipped
     return Forecast(out, dict(repairs))
+
+
+def lightgbm_lags(season_length: int) -> list[int]:
+    """Target lags of the LightGBM peer: ``1..min(season, 13)`` and the seasonal lag."""
+    return sorted(set(range(1, min(season_length, 13) + 1)) | {season_length})
+
+
+def lightgbm_calendar(stamps: pd.DatetimeIndex, freq: str) -> dict[str, np.ndarray]:
+    """Calendar features of the LightGBM peer, by frequency.
+
+    Week of the year (ISO) for weekly data, month for monthly, quarter for quarterly, day of
+    the week and month for daily; none otherwise.
+
+    Parameters
+    ----------
+    stamps
+        The timestamps.
+    freq
+        Pandas offset alias of the dataset.
+
+    Returns
+    -------
+    dict
+        Feature name to float values, one per timestamp.
+    """
+    alias = freq.upper()
+    if alias.startswith("W"):
+        return {"week": stamps.isocalendar().week.to_numpy(np.float64)}
+    if alias in {"D", "B"}:
+        return {
+            "dayofweek": stamps.dayofweek.to_numpy(np.float64),
+            "month": stamps.month.to_numpy(np.float64),
+        }
+    if alias.startswith("Q"):
+        return {"quarter": stamps.quarter.to_numpy(np.float64)}
+    if alias.startswith("M"):
+        return {"month": stamps.month.to_numpy(np.float64)}
+    return {}
+
+
+def lightgbm_windows(lengths: Sequence[int], horizon: int) -> int:
+    """Conformal windows of the LightGBM peer: one number for the global model.
+
+    mlforecast needs ``n_windows * horizon + 1`` values in every series it fits. The number
+    is the largest in ``MAX_CONFORMAL_WINDOWS..2`` that keeps at least
+    :data:`LIGHTGBM_MIN_SHARE` of the series, else 2; shorter series fall back.
+
+    Parameters
+    ----------
+    lengths
+        Filled history length of each series.
+    horizon
+        Steps ahead.
+
+    Returns
+    -------
+    int
+        The number of windows, at least 2.
+    """
+    sizes = np.asarray(lengths)
+    for windows in range(MAX_CONFORMAL_WINDOWS, 1, -1):
+        if sizes.size and np.mean(sizes >= windows * horizon + 1) >= LIGHTGBM_MIN_SHARE:
+            return windows
+    return 2
+
+
+def lightgbm_quantiles(
+    histories: Sequence[np.ndarray],
+    ends: Sequence[pd.Timestamp],
+    horizon: int,
+    freq: str,
+    season_length: int,
+    levels: Sequence[float],
+    n_jobs: int = 1,
+    seed: int = 0,
+) -> Forecast:
+    """Quantiles of one global LightGBM model (mlforecast, recursive), conformal intervals.
+
+    Each gap-filled history is divided by its mean absolute value (1 when that is 0), the
+    series are aligned on their last period (an integer time index, so that series ending
+    on different dates share cross-validation windows) and carry their calendar features
+    (:func:`lightgbm_calendar`) as exogenous columns. One ``LGBMRegressor`` is fit on
+    :func:`lightgbm_lags`, the rolling mean of lag 1 over ``min(season, 13)`` periods and the
+    calendar, rows with missing lags kept (LightGBM routes them). Forecasts are recursive;
+    mlforecast's ``conformal_distribution`` intervals from :func:`lightgbm_windows` windows
+    at ``level=[20, 40, 60, 80]`` give the quantiles, as for the statistical models.
+
+    Series too short for the windows get the seasonal naive fallback (``"too_short"``);
+    non-finite or absurd outputs of a series fall back too, and negative quantiles of
+    non-negative series are clipped (:func:`guard`).
+
+    Parameters
+    ----------
+    histories
+        Raw training series (NaN where missing).
+    ends
+        Timestamp of each history's last period.
+    horizon
+        Steps ahead.
+    freq
+        Pandas offset alias (calendar features).
+    season_length
+        Seasonal period (lags and fallback).
+    levels
+        Must be 0.1..0.9 by 0.1.
+    n_jobs
+        LightGBM threads.
+    seed
+        LightGBM ``random_state``.
+
+    Returns
+    -------
+    Forecast
+        Quantiles, repair counts and the settings used.
+    """
+    _levels_check(levels)
+    from lightgbm import LGBMRegressor
+    from mlforecast import MLForecast
+    from mlforecast.lag_transforms import RollingMean
+    from mlforecast.utils import PredictionIntervals
+
+    series = [np.asarray(h, dtype=np.float64) for h in histories]
+    filled = [fill_gaps(h) for h in series]
+    windows = lightgbm_windows([f.size for f in filled], horizon)
+    fitted = [i for i, f in enumerate(filled) if f.size >= windows * horizon + 1]
+    last = max((filled[i].size for i in fitted), default=0)
+    scales = [float(np.mean(np.abs(f))) if f.size and np.abs(f).sum() > 0 else 1.0 for f in filled]
+    past, future = [], []
+    for i in fitted:
+        n, item = filled[i].size, f"s{i:06d}"
+        first = pd.date_range(end=ends[i], periods=n, freq=freq)[0]
+        stamps = pd.date_range(first, periods=n + horizon, freq=freq)
+        past.append(
+            pd.DataFrame(
+                {
+                    "unique_id": item,
+                    "ds": np.arange(last - n + 1, last + 1),
+                    "y": filled[i] / scales[i],
+                    **lightgbm_calendar(stamps[:n], freq),
+                }
+            )
+        )
+        future.append(
+            pd.DataFrame(
+                {
+                    "unique_id": item,
+                    "ds": np.arange(last + 1, last + horizon + 1),
+                    **lightgbm_calendar(stamps[-horizon:], freq),
+                }
+            )
+        )
+    out = np.empty((len(series), horizon, 9))
+    repairs: Counter[str] = Counter()
+    lags = lightgbm_lags(season_length)
+    info: dict[str, Any] = {
+        "conformal_windows": windows,
+        "lags": lags,
+        "rolling_mean_window": min(season_length, 13),
+        "calendar": list(lightgbm_calendar(pd.DatetimeIndex([]), freq)),
+        "params": {**LIGHTGBM_PARAMS, "random_state": seed, "n_jobs": n_jobs},
+    }
+    predicted: dict[str, np.ndarray] = {}
+    if fitted:
+        model = LGBMRegressor(**LIGHTGBM_PARAMS, random_state=seed, n_jobs=n_jobs)
+        mlf = MLForecast(
+            models={"LightGBM": model},
+            freq=1,
+            lags=lags,
+            lag_transforms={1: [RollingMean(window_size=min(season_length, 13))]},
+            num_threads=1,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mlf.fit(
+                pd.concat(past, ignore_index=True),
+                static_features=[],
+                dropna=False,
+                prediction_intervals=PredictionIntervals(n_windows=windows, h=horizon),
+            )
+            frame = mlf.predict(
+                horizon, level=list(STATS_LEVELS), X_df=pd.concat(future, ignore_index=True)
+            )
+        frame = frame.rename(columns=lambda c: c.replace("LightGBM-", "")).rename(
+            columns={"LightGBM": "mean"}
+        )
+        for item, group in frame.groupby("unique_id", sort=False):
+            group = group.sort_values("ds")
+            predicted[str(item)] = _from_intervals({c: group[c].to_numpy() for c in group})
+    clipped = 0
+    for i in range(len(series)):
+
+        def fallback(i: int = i) -> np.ndarray:
+            return seasonal_naive_quantiles(filled[i], horizon, season_length)[0]
+
+        q = predicted.get(f"s{i:06d}")
+        if q is None or q.shape != (horizon, 9):
+            q = fallback()
+            repairs["too_short" if i not in fitted else "error"] += 1
+        else:
+            q = q * scales[i]
+        out[i], reason, was_clipped = guard(q, series[i], fallback, absurd=True)
+        if reason is not None:
+            repairs[reason] += 1
+        clipped += int(was_clipped)
+    repairs["clipped"] = clipped
+    return Forecast(out, dict(repairs), info)

@@ -55,7 +55,8 @@ def _series(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         demand = demand[~demand["item_id"].isin(set(ended))]
     demand = demand[demand["timestamp"] > last - pd.Timedelta(days=_HISTORY_DAYS)]
     demand["item_id"] = demand["item_id"].astype(str) + _SEP + demand["location_id"].astype(str)
-    return demand.drop(columns="location_id").reset_index(drop=True)
+    out: pd.DataFrame = demand.drop(columns="location_id").reset_index(drop=True)
+    return out
 
 
 def _matrix(frame: pd.DataFrame, ids: list[str], column: str) -> np.ndarray:
