@@ -54,12 +54,12 @@ import math
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -315,9 +315,34 @@ def run_one(model: str, task: Task, backbones: Backbones, n_jobs: int) -> dict[s
             f"{INTERMITTENT_ZERO_SHARE:.0%})",
         )
         return record
+    return score_run(record, task, lambda: forecast(model, task, backbones, n_jobs))
+
+
+def score_run(
+    record: dict[str, Any],
+    task: Task,
+    produce: Callable[[], tuple[Forecast, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Time ``produce`` (fit + predict), score its forecast and fill ``record``.
+
+    Parameters
+    ----------
+    record
+        ``{"dataset", "model"}``; gains ``status`` (``"ok"`` or ``"error"``), the scores,
+        ``wall_s``, ``repairs`` and ``notes``, or ``error``.
+    task
+        The dataset's series and test windows.
+    produce
+        Returns the forecast of every series of the task and model notes.
+
+    Returns
+    -------
+    dict
+        ``record``; an error of ``produce`` or of the scoring is recorded, not raised.
+    """
     try:
         start = time.perf_counter()
-        result, notes = forecast(model, task, backbones, n_jobs)
+        result, notes = produce()
         wall = time.perf_counter() - start
         scores = score(task.y, result.quantiles, QUANTILES, task.histories, task.season_length)
     except Exception as exc:
@@ -688,63 +713,117 @@ def write_report(report: dict[str, Any], out: Path) -> None:
     atomic_write_text(out / "zero_shot.md", render_markdown(clean))
 
 
+def add_common_arguments(
+    parser: argparse.ArgumentParser,
+    datasets: Sequence[str],
+    models: Sequence[str],
+    n_jobs_help: str = "statsforecast processes",
+) -> None:
+    """The options every forecasting benchmark shares (``--datasets`` ... ``--out``)."""
+    parser.add_argument("--datasets", nargs="+", default=list(datasets))
+    parser.add_argument("--models", nargs="+", default=list(models), choices=list(models))
+    parser.add_argument("--limit-series", type=int, default=None, help="series per dataset")
+    parser.add_argument("--n-jobs", type=int, default=1, help=n_jobs_help)
+    parser.add_argument("--data-dir", default=None, help="public data folder")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+
+
+def check_common_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Reject a non-positive ``--limit-series`` or ``--n-jobs`` through ``parser.error``."""
+    if args.limit_series is not None and args.limit_series < 1:
+        parser.error(f"--limit-series: expected a positive number, found {args.limit_series}")
+    if args.n_jobs < 1:
+        parser.error(f"--n-jobs: expected a positive number, found {args.n_jobs}")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DEFAULT_DATASETS))
-    parser.add_argument(
-        "--models", nargs="+", default=list(DEFAULT_MODELS), choices=list(DEFAULT_MODELS)
-    )
+    add_common_arguments(parser, DEFAULT_DATASETS, DEFAULT_MODELS)
     parser.add_argument(
         "--supplymind-path",
         default=None,
         help="folder of a saved SupplyMindTSModel (default: the bundled supplymind-ts-small)",
     )
-    parser.add_argument("--limit-series", type=int, default=None, help="series per dataset")
-    parser.add_argument("--n-jobs", type=int, default=1, help="statsforecast processes")
-    parser.add_argument("--data-dir", default=None, help="public data folder")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args(argv)
-    if args.limit_series is not None and args.limit_series < 1:
-        parser.error(f"--limit-series: expected a positive number, found {args.limit_series}")
-    if args.n_jobs < 1:
-        parser.error(f"--n-jobs: expected a positive number, found {args.n_jobs}")
+    check_common_arguments(parser, args)
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and write the results; returns the exit status."""
-    args = parse_args(argv)
-    models = list(dict.fromkeys(args.models))
-    report: dict[str, Any] = {
+def new_report(packages: Sequence[str], config: dict[str, Any]) -> dict[str, Any]:
+    """An empty report: the command, start time, machine, versions of ``packages``, seed."""
+    return {
         "meta": {
             "command": " ".join([Path(sys.executable).name, *sys.argv]),
             "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {platform.python_version()}",
-            "versions": _versions(
-                ["supplymind", "statsforecast", "numpy", "pandas", "torch", "fracast"]
-            ),
+            "versions": _versions(packages),
             "seed": SEED,
         },
-        "config": {
-            "datasets": list(args.datasets),
-            "models": models,
-            "quantiles": list(QUANTILES),
-            "limit_series": args.limit_series,
-            "n_jobs": args.n_jobs,
-            "supplymind_path": args.supplymind_path,
-            "intermittent_zero_share": INTERMITTENT_ZERO_SHARE,
-            "max_conformal_windows": MAX_CONFORMAL_WINDOWS,
-        },
+        "config": config,
         "datasets": {},
         "results": [],
     }
-    backbones = Backbones(args.supplymind_path)
-    total = len(args.datasets) * len(models)
+
+
+def task_info(task: Task) -> dict[str, Any]:
+    """What the report records of a dataset."""
+    return {
+        "freq": task.freq,
+        "season_length": task.season_length,
+        "horizon": task.horizon,
+        "zero_share": task.zero_share,
+        "intermittent": task.intermittent,
+        "empirical_window": empirical_window(task.freq, task.season_length),
+        "notes": task.notes,
+    }
+
+
+def record_text(record: dict[str, Any]) -> str:
+    """One progress line for a record: the scores, or the error or skip reason."""
+    if record["status"] == "ok":
+        return (
+            f"WQL {record['wql']:.4f}  MASE {record['mase']:.3f}  "
+            f"cov80 {record['coverage']:.3f}  {record['wall_s']:.1f} s"
+        )
+    return str(record.get("error") or record.get("reason", ""))
+
+
+TaskT = TypeVar("TaskT", bound=Task)
+
+
+def run_datasets(
+    report: dict[str, Any],
+    load: Callable[[str], TaskT],
+    run: Callable[[str, TaskT], dict[str, Any]],
+    write: Callable[[dict[str, Any]], None],
+    describe: Callable[[TaskT], dict[str, Any]] = task_info,
+    text: Callable[[dict[str, Any]], str] = record_text,
+) -> None:
+    """Run every model on every dataset of ``report["config"]``, printing progress.
+
+    Parameters
+    ----------
+    report
+        Gains ``datasets[name]`` (``describe(task)``) and one record per model and dataset
+        (a dataset that does not load gets an error record per model).
+    load
+        Dataset name to task.
+    run
+        Model name and task to record (see :func:`score_run`).
+    write
+        Writes the report; called after each dataset that loaded, and at the end.
+    describe
+        What the report records of a dataset.
+    text
+        Progress line of a record.
+    """
+    models = report["config"]["models"]
+    total = len(report["config"]["datasets"]) * len(models)
     done = 0
-    for name in args.datasets:
+    for name in report["config"]["datasets"]:
         try:
-            task = load_task(name, args.data_dir, args.limit_series)
+            task = load(name)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"
             print(f"[{name}] cannot load: {message}", flush=True)
@@ -753,15 +832,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ]
             done += len(models)
             continue
-        report["datasets"][name] = {
-            "freq": task.freq,
-            "season_length": task.season_length,
-            "horizon": task.horizon,
-            "zero_share": task.zero_share,
-            "intermittent": task.intermittent,
-            "empirical_window": empirical_window(task.freq, task.season_length),
-            "notes": task.notes,
-        }
+        report["datasets"][name] = describe(task)
         print(
             f"[{name}] {len(task.item_ids)} series, horizon {task.horizon}, season "
             f"{task.season_length}, zeros {task.zero_share:.1%}",
@@ -769,24 +840,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for model in models:
             done += 1
-            record = run_one(model, task, backbones, args.n_jobs)
+            record = run(model, task)
             report["results"].append(record)
-            if record["status"] == "ok":
-                text = (
-                    f"WQL {record['wql']:.4f}  MASE {record['mase']:.3f}  "
-                    f"cov80 {record['coverage']:.3f}  {record['wall_s']:.1f} s"
-                )
-            else:
-                text = record.get("error") or record.get("reason", "")
-            print(f"  [{done}/{total}] {name} x {model}: {record['status']}  {text}", flush=True)
-        report["meta"]["backbones"] = backbones.info
-        write_report(report, args.out)
-    report["meta"]["backbones"] = backbones.info
-    write_report(report, args.out)
-    print(f"wrote {args.out / 'zero_shot.json'} and {args.out / 'zero_shot.md'}", flush=True)
+            print(
+                f"  [{done}/{total}] {name} x {model}: {record['status']}  {text(record)}",
+                flush=True,
+            )
+        write(report)
+    write(report)
+
+
+def print_outcome(report: dict[str, Any], paths: Sequence[Path]) -> None:
+    """Where the results went, and the goals."""
+    print(f"wrote {' and '.join(str(p) for p in paths)}", flush=True)
     for goal in report["summary"]["goals"]:
         verdict = {True: "met", False: "NOT met", None: "-"}[goal["met"]]
         print(f"goal: {goal['goal']}: {verdict}. {goal['detail']}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and write the results; returns the exit status."""
+    args = parse_args(argv)
+    models = list(dict.fromkeys(args.models))
+    packages = ["supplymind", "statsforecast", "numpy", "pandas", "torch", "fracast"]
+    config = {
+        "datasets": list(args.datasets),
+        "models": models,
+        "quantiles": list(QUANTILES),
+        "limit_series": args.limit_series,
+        "n_jobs": args.n_jobs,
+        "supplymind_path": args.supplymind_path,
+        "intermittent_zero_share": INTERMITTENT_ZERO_SHARE,
+        "max_conformal_windows": MAX_CONFORMAL_WINDOWS,
+    }
+    report = new_report(packages, config)
+    backbones = Backbones(args.supplymind_path)
+
+    def write(report: dict[str, Any]) -> None:
+        report["meta"]["backbones"] = backbones.info
+        write_report(report, args.out)
+
+    run_datasets(
+        report,
+        lambda name: load_task(name, args.data_dir, args.limit_series),
+        lambda model, task: run_one(model, task, backbones, args.n_jobs),
+        write,
+    )
+    print_outcome(report, [args.out / "zero_shot.json", args.out / "zero_shot.md"])
     return 0
 
 

@@ -608,6 +608,16 @@ inventory_app = typer.Typer(
 )
 app.add_typer(inventory_app, name="inventory")
 
+
+def _register_task_apps() -> None:
+    """Sub-commands of the task packages, each a typer app of its own."""
+    from supplymind.risk.cli import risk_app
+
+    app.add_typer(risk_app, name="risk")
+
+
+_register_task_apps()
+
 _HistoryOpt = Annotated[
     Path, typer.Option("--history", help="Demand history CSV/Parquet: item_id, timestamp, target.")
 ]

@@ -2,7 +2,7 @@
 
 Builds the synthetic sample company into a fresh warehouse under an output folder (through
 the same validation as ``supplymind ingest``) and writes ``report.html`` with PNG plots.
-Stages: data, demand forecast, stock plan, routes (alerts and feedback add theirs here).
+Stages: data, demand forecast, stock plan, routes, risk alerts (feedback adds its own here).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from supplymind.reporting import Figure, Report, Section, plots
 
 __all__ = ["DEMO_STEPS", "DemoResult", "run_demo"]
 
-DEMO_STEPS = 7
+DEMO_STEPS = 8
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,13 @@ def run_demo(
     section, files = routing_section(
         tables, plot_dir, "plots", time_limit=5.0, seed=seed, out_dir=out
     )
+    report.add(section)
+    figures += [f for f in files if f.suffix == ".png"]
+
+    step("scanning for risks (anomalies, late orders, supplier scorecards)")
+    from supplymind.risk.report import risk_section
+
+    section, files = risk_section(warehouse, plot_dir, "plots", out_dir=out)
     report.add(section)
     figures += [f for f in files if f.suffix == ".png"]
 

@@ -157,7 +157,7 @@ def test_a_model_with_the_linear_path_starts_as_its_parent() -> None:
     parent = tiny()
     child = tiny(linear_skip=True)
     missing, unexpected = child.load_state_dict(parent.state_dict(), strict=False)
-    assert set(missing) == {"skip.weight", "skip.bias"}
+    assert set(missing) == {"linear_path.weight", "linear_path.bias"}
     assert not unexpected
     np.testing.assert_allclose(
         child.eval().predict_quantiles(series(), 16), parent.predict_quantiles(series(), 16)

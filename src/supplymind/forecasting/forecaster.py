@@ -19,9 +19,10 @@ the long table ``item_id, timestamp, mean, "0.1", ..., "0.9"``.
     segment has at least ``min_segment_series`` series; otherwise one choice for all).
 
 Validation windows are time-based: the last ``n_windows`` blocks of ``horizon`` periods of
-each series (rolling origin). Fine-tuning trains on the periods before the first block and
-stops early on the blocks; the same blocks score the candidates (as AutoGluon does), so the
-backtest of a fine-tuned model is slightly optimistic.
+each series (rolling origin) score the candidates; the block before them is the
+early-stopping split of fine-tuning, which trains on the periods before that. Keeping the
+two apart means the choice does not favour a fine-tuned model for having been stopped on
+the windows it is judged on (series too short to spare the extra block are scored only).
 
 Non-negative histories get non-negative quantiles; histories of whole numbers (counts) get
 whole-number quantiles. Series with fewer than :data:`MIN_OBSERVED` observed values are
@@ -228,6 +229,7 @@ class Forecaster:
         self.backtest_: pd.DataFrame | None = None
         self.finetune_result_: dict[str, Any] | None = None
         self.timings_: dict[str, float] = {}
+        self.windows_: dict[str, int] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -372,7 +374,8 @@ class Forecaster:
         from supplymind.models.adapters.supplymind import SupplyMindBackbone
 
         can_finetune = isinstance(self.pretrained_, SupplyMindBackbone)
-        windows = self._validation_windows(series)
+        windows, stopping = self._validation_windows(series)
+        self.windows_ = {"selection": len(windows), "early_stopping": len(stopping)}
         static = self._static_codes(series)
         self.model_, self.adapter_ = None, None
         self.finetune_result_ = None
@@ -382,14 +385,15 @@ class Forecaster:
             if config.mode != mode:
                 config = config.replace(mode=mode)
             config = config.replace(seed=self.seed)
-            first = {w.series: w.origin for w in sorted(windows, key=lambda w: -w.origin)}
+            every = [*stopping, *windows]
+            first = {w.series: w.origin for w in sorted(every, key=lambda w: -w.origin)}
             ends = [first.get(i, len(v)) for i, v in enumerate(series.values)]
             try:
                 result = finetune_backbone(
                     self.pretrained_.model,
                     series.values,
                     ends,
-                    windows,
+                    stopping or windows,
                     self.horizon_,
                     config,
                     covariates=series.covariates,
@@ -433,18 +437,26 @@ class Forecaster:
             names.append(name)
         return names
 
-    def _validation_windows(self, series: SeriesSet) -> list[Window]:
+    def _validation_windows(self, series: SeriesSet) -> tuple[list[Window], list[Window]]:
+        """Selection windows (the last ``n_windows`` blocks of each series) and early-stopping
+        windows (the block before them, for series long enough to spare one).
+
+        Early stopping and model choice use different windows, so the choice does not favour
+        the fine-tuned model for having been stopped on the windows it is judged on. When no
+        series can spare a block, early stopping falls back to the selection windows.
+        """
         h = self._fitted_horizon()
-        out = []
+        selection: list[Window] = []
+        stopping: list[Window] = []
         for i, v in enumerate(series.values):
-            for k in range(self.n_windows, 0, -1):
+            for k in range(self.n_windows + 1, 0, -1):
                 origin = len(v) - k * h
                 if origin < 1:
                     continue
                 past, future = v[:origin], v[origin : origin + h]
                 if np.isfinite(past).sum() >= MIN_OBSERVED and np.isfinite(future).any():
-                    out.append(Window(i, origin))
-        return out
+                    (stopping if k == self.n_windows + 1 else selection).append(Window(i, origin))
+        return selection, stopping
 
     def _backtest(
         self, series: SeriesSet, windows: list[Window], names: list[str]
@@ -801,4 +813,5 @@ class Forecaster:
             "finetune_result": self.finetune_result_,
             "backtest": [] if self.backtest_ is None else self.backtest_.to_dict("records"),
             "timings": self.timings_,
+            "windows": self.windows_,
         }

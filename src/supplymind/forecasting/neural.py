@@ -54,8 +54,8 @@ def task_modules(model: SupplyMindTSModel) -> TaskModules:
     encoder's feed-forward layers and the patch embedding.
     """
     head = ["head"]
-    if model.skip is not None:
-        head.append("skip")
+    if model.linear_path is not None:
+        head.append("linear_path")
     if model.covariate_embed is not None:
         head.append("covariate_embed")
     if len(model.static_embed):

@@ -131,11 +131,11 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.encoder = nn.TransformerEncoder(layer, config.num_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.head = _ResidualBlock(d, config.d_ff, p * len(config.quantiles), config.dropout)
-        self.skip: nn.Linear | None = None
+        self.linear_path: nn.Linear | None = None
         if config.linear_skip:
             n_ctx_points = config.context_patches * p
             n_out = config.horizon_patches * p * len(config.quantiles)
-            self.skip = nn.Linear(2 * n_ctx_points, n_out)
+            self.linear_path = nn.Linear(2 * n_ctx_points, n_out)
         self.post_init()  # type: ignore[no-untyped-call]
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -151,10 +151,10 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             nn.init.normal_(module.mask_token, std=std)
             nn.init.normal_(module.horizon_token, std=std)
             nn.init.normal_(module.position, std=std)
-            if module.skip is not None:
+            if module.linear_path is not None:
                 # Zero: a model given the linear path starts as the model without it.
-                nn.init.zeros_(module.skip.weight)
-                nn.init.zeros_(module.skip.bias)
+                nn.init.zeros_(module.linear_path.weight)
+                nn.init.zeros_(module.linear_path.bias)
             for embedding in module.static_embed:
                 # Zero: static covariates start neutral too.
                 nn.init.zeros_(embedding.weight)  # type: ignore[arg-type]
@@ -304,13 +304,13 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         out = self.head(h).reshape(h.shape[0], n_ctx + n_hor, p, len(cfg.quantiles))
         recon = out[:, :n_ctx].reshape(h.shape[0], n_ctx * p, -1)
         forecast_scaled = out[:, n_ctx:].reshape(h.shape[0], n_hor * p, -1)
-        if self.skip is not None:
+        if self.linear_path is not None:
             seen = observed.to(scaled.dtype)
             if context_patch_mask is not None:
                 seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
             lead = (n_all - n_ctx) * p  # patches dropped on the left read as unobserved zeros
             zeros = scaled.new_zeros(scaled.shape[0], lead)
-            linear = self.skip(torch.cat([zeros, scaled * seen, zeros, seen], dim=1))
+            linear = self.linear_path(torch.cat([zeros, scaled * seen, zeros, seen], dim=1))
             forecast_scaled = forecast_scaled + linear.reshape(forecast_scaled.shape)
 
         loss = None

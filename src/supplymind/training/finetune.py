@@ -386,12 +386,15 @@ def _prepare(model: nn.Module, config: FinetuneConfig, modules: TaskModules) -> 
         )
     else:
         feedforward = [t for t in targets if any(t.endswith(f) for f in modules.feedforward)]
-        peft_config = IA3Config(
-            target_modules=targets,
-            feedforward_modules=feedforward,
-            modules_to_save=list(modules.head),
-        )
+        # No modules_to_save here: peft's IA3 cannot unload a wrapped non-Linear head, so
+        # the head is unfrozen by hand below (and saved with the merged model).
+        peft_config = IA3Config(target_modules=targets, feedforward_modules=feedforward)
     peft_model: nn.Module = get_peft_model(model, peft_config)
+    if config.mode == "ia3":
+        prefix = "base_model.model."
+        for name, param in peft_model.named_parameters():
+            if _matches(name.removeprefix(prefix), modules.head):
+                param.requires_grad_(True)
     return peft_model
 
 
