@@ -128,7 +128,8 @@ def test_when_sample_csvs_are_ingested_in_order_then_every_row_lands(tmp_path: P
 
 
 def test_when_demo_small_runs_then_report_path_is_printed(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--small", "--out", str(tmp_path)])
+    args = ["demo", "--small", "--finetune-steps", "2", "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.html").exists()
     assert "report" in result.output

@@ -10,7 +10,9 @@ from supplymind.demo import DEMO_STEPS, run_demo
 def test_when_demo_runs_then_warehouse_report_and_plots_are_written(tmp_path: Path) -> None:
     config = SampleCompanyConfig.small(seed=3)
     steps: list[str] = []
-    result = run_demo(tmp_path / "out", config=config, on_step=steps.append, finetune_steps=4)
+    result = run_demo(
+        tmp_path / "out", config=config, on_step=steps.append, finetune_steps=4, feedback_steps=2
+    )
 
     assert len(steps) == DEMO_STEPS
     tables = generate_sample_company(config)
@@ -33,8 +35,10 @@ def test_when_demo_runs_then_warehouse_report_and_plots_are_written(tmp_path: Pa
 
 
 def test_when_demo_runs_twice_then_the_warehouse_is_rebuilt_not_appended(tmp_path: Path) -> None:
-    run_demo(tmp_path, config=SampleCompanyConfig.small(seed=1), finetune_steps=2)
-    result = run_demo(tmp_path, config=SampleCompanyConfig.small(seed=2), finetune_steps=2)
+    run_demo(tmp_path, config=SampleCompanyConfig.small(seed=1), finetune_steps=2, feedback_steps=2)
+    result = run_demo(
+        tmp_path, config=SampleCompanyConfig.small(seed=2), finetune_steps=2, feedback_steps=2
+    )
     expected = len(generate_sample_company(SampleCompanyConfig.small(seed=2))["demand"])
     with Warehouse(result.warehouse) as wh:
         assert wh.count("demand") == expected

@@ -79,6 +79,14 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("demo_out"),
     seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 0,
     small: Annotated[bool, typer.Option("--small", help="A small company (fast).")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="Then open it in the dashboard.")] = False,
+    finetune_steps: Annotated[
+        int | None,
+        typer.Option(
+            "--finetune-steps",
+            help="Most fine-tuning steps of the forecast (default 100; 10 small).",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole job on the embedded (synthetic) sample company and write a report."""
     from supplymind.data.sample import SampleCompanyConfig
@@ -96,7 +104,14 @@ def demo(
             first = False
             progress.update(task, description=description)
 
-        result = run_demo(out, config=config, on_step=on_step)
+        steps = finetune_steps if finetune_steps is not None else (10 if small else 100)
+        result = run_demo(
+            out,
+            config=config,
+            on_step=on_step,
+            finetune_steps=steps,
+            feedback_steps=min(30, steps),
+        )
         progress.update(task, completed=DEMO_STEPS, description="done")
     table = Table("table", "rows", title="Warehouse")
     for name, rows in result.row_counts.items():
@@ -104,6 +119,10 @@ def demo(
     console.print(table)
     console.print(f"warehouse: {result.warehouse}")
     console.print(f"report:    {result.report}")
+    if serve:
+        from supplymind.service.cli import serve_demo
+
+        serve_demo(out)
 
 
 def _parse_renames(values: list[str] | None) -> dict[str, str]:
@@ -611,9 +630,16 @@ app.add_typer(inventory_app, name="inventory")
 
 def _register_task_apps() -> None:
     """Sub-commands of the task packages, each a typer app of its own."""
+    from supplymind.lifecycle.cli import models_app, retrain_command
     from supplymind.risk.cli import risk_app
 
     app.add_typer(risk_app, name="risk")
+    app.add_typer(models_app, name="models")
+    app.command("retrain")(retrain_command)
+    from supplymind.service.cli import run_command, serve_command
+
+    app.command("run")(run_command)
+    app.command("serve")(serve_command)
 
 
 _register_task_apps()

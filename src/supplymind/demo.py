@@ -2,7 +2,8 @@
 
 Builds the synthetic sample company into a fresh warehouse under an output folder (through
 the same validation as ``supplymind ingest``) and writes ``report.html`` with PNG plots.
-Stages: data, demand forecast, stock plan, routes, risk alerts (feedback adds its own here).
+Stages: data, then the pipeline (:func:`supplymind.pipeline.run_pipeline`): demand forecast,
+stock plan, routes, risk alerts and the feedback summary, recorded as a run in the warehouse.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from supplymind.reporting import Figure, Report, Section, plots
 
 __all__ = ["DEMO_STEPS", "DemoResult", "run_demo"]
 
-DEMO_STEPS = 8
+DEMO_STEPS = 9
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def run_demo(
     config: SampleCompanyConfig | None = None,
     on_step: Callable[[str], None] | None = None,
     finetune_steps: int = 100,
+    feedback_steps: int = 30,
 ) -> DemoResult:
     """Generate the sample company, load it into ``out_dir/warehouse.duckdb`` and write
     ``out_dir/report.html`` with plots under ``out_dir/plots``.
@@ -128,6 +130,8 @@ def run_demo(
         Called with a short description as each of the :data:`DEMO_STEPS` steps starts.
     finetune_steps
         Most fine-tuning steps of the forecasting stage.
+    feedback_steps
+        Fine-tuning steps of the feedback classifiers.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -153,44 +157,22 @@ def run_demo(
     section, figures = _data_section(tables, counts, plot_dir, "plots")
     report.add(section)
 
-    step("forecasting demand (fine-tuning and guarded adoption)")
-    from supplymind.forecasting.report import forecast_section
+    from supplymind.pipeline import run_pipeline
 
-    section, files, _ = forecast_section(
-        tables,
-        plot_dir,
-        "plots",
+    run = run_pipeline(
+        warehouse,
+        out,
+        tables=tables,
         seed=seed,
-        forecast_path=out / "forecast.csv",
         finetune_steps=finetune_steps,
+        feedback_steps=feedback_steps,
+        plot_dir=plot_dir,
+        write_report=False,
+        on_stage=step,
     )
-    report.add(section)
-    figures += [f for f in files if f.suffix == ".png"]
-
-    step("planning replenishment")
-    from supplymind.inventory.report import inventory_section
-
-    section, files = inventory_section(
-        tables, plot_dir, "plots", seed=seed, plan_path=out / "plan.csv"
-    )
-    report.add(section)
-    figures += [f for f in files if f.suffix == ".png"]
-
-    step("routing the next day's deliveries")
-    from supplymind.routing.report import routing_section
-
-    section, files = routing_section(
-        tables, plot_dir, "plots", time_limit=5.0, seed=seed, out_dir=out
-    )
-    report.add(section)
-    figures += [f for f in files if f.suffix == ".png"]
-
-    step("scanning for risks (anomalies, late orders, supplier scorecards)")
-    from supplymind.risk.report import risk_section
-
-    section, files = risk_section(warehouse, plot_dir, "plots", out_dir=out)
-    report.add(section)
-    figures += [f for f in files if f.suffix == ".png"]
+    for section in run.sections:
+        report.add(section)
+    figures += run.figures
 
     step("writing the report")
     report_path = report.write(out / "report.html")

@@ -15,6 +15,8 @@ __all__ = [
     "InventoryInputError",
     "InventoryWarning",
     "MissingDependencyError",
+    "ModelChecksumError",
+    "ModelRegistryError",
     "Problem",
     "RiskInputError",
     "RiskWarning",
@@ -197,3 +199,13 @@ class DataValidationError(SupplyMindError, ValueError):
                     f"[{first.rule}] in column '{first.column}'"
                 )
         return "\n".join(lines)
+
+
+class ModelRegistryError(SupplyMindError, ValueError):
+    """A registry operation cannot be done: an unknown model id, a promotion of a model of
+    another task, a rollback with no earlier champion. The message names the model."""
+
+
+class ModelChecksumError(ModelRegistryError):
+    """A stored model file is missing, unexpected or does not match the SHA-256 recorded at
+    registration; the message names the model and the file. Nothing was loaded."""

@@ -1,1 +1,1 @@
-"""Training: the pretraining corpus, and later the loops that pretrain and fine-tune backbones."""
+"""Training: the pretraining corpus, pretraining, and the one fine-tuning engine."""
