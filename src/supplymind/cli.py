@@ -630,10 +630,12 @@ app.add_typer(inventory_app, name="inventory")
 
 def _register_task_apps() -> None:
     """Sub-commands of the task packages, each a typer app of its own."""
+    from supplymind.feedback.cli import feedback_app
     from supplymind.lifecycle.cli import models_app, retrain_command
     from supplymind.risk.cli import risk_app
 
     app.add_typer(risk_app, name="risk")
+    app.add_typer(feedback_app, name="feedback")
     app.add_typer(models_app, name="models")
     app.command("retrain")(retrain_command)
     from supplymind.service.cli import run_command, serve_command

@@ -1,0 +1,88 @@
+"""``supplymind feedback`` through typer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from supplymind.feedback.cli import feedback_app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory, sample_feedback: pd.DataFrame) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    sample_feedback[["text", "sentiment"]].to_csv(folder / "train.csv", index=False)
+    return folder
+
+
+def test_train_then_classify(data: Path) -> None:
+    train = runner.invoke(
+        feedback_app,
+        ["train", "--data", str(data / "train.csv"), "--label-col", "sentiment",
+         "--backbone", "tfidf", "--out", str(data / "model")],
+    )  # fmt: skip
+    assert train.exit_code == 0, train.output
+    assert "adopted tfidf" in train.output
+    classify = runner.invoke(
+        feedback_app,
+        ["classify", "--model", str(data / "model"), "--data", str(data / "train.csv"),
+         "--label-col", "sentiment", "--out", str(data / "pred.csv")],
+    )  # fmt: skip
+    assert classify.exit_code == 0, classify.output
+    assert "macro-F1" in classify.output
+    assert {"label", "score"} <= set(pd.read_csv(data / "pred.csv").columns)
+    predict = runner.invoke(
+        feedback_app,
+        ["predict", "--model", str(data / "model"), "--data", str(data / "train.csv"),
+         "--out", str(data / "pred2.csv")],
+    )  # fmt: skip
+    assert predict.exit_code == 0, predict.output
+
+
+def test_fine_tune_through_the_cli(data: Path, tiny_encoder_dir: Path) -> None:
+    result = runner.invoke(
+        feedback_app,
+        ["train", "--data", str(data / "train.csv"), "--label-col", "sentiment",
+         "--backbone", str(tiny_encoder_dir), "--finetune", "head", "--steps", "4",
+         "--no-guard", "--out", str(data / "head-model")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "adopted head" in result.output
+
+
+def test_redact_and_encoders(data: Path) -> None:
+    pd.DataFrame({"text": ["mail me: a@b.com"]}).to_csv(data / "pii.csv", index=False)
+    result = runner.invoke(
+        feedback_app, ["redact", "--data", str(data / "pii.csv"), "--out", str(data / "r.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(data / "r.csv")["text"].iloc[0] == "mail me: [EMAIL]"
+    listed = runner.invoke(feedback_app, ["encoders"])
+    assert "all-minilm-l6-v2" in listed.output
+
+
+def test_missing_label_column_fails_with_the_column_named(data: Path) -> None:
+    result = runner.invoke(
+        feedback_app,
+        ["train", "--data", str(data / "train.csv"), "--backbone", "tfidf",
+         "--out", str(data / "x")],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "expected the columns ['label']" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--out", "x"],  # neither --data nor --from-db
+        ["classify", "--model", "m", "--data", "d.csv"],  # neither --out nor --write-db
+    ],
+)
+def test_bad_option_combinations_are_usage_errors(args: list[str]) -> None:
+    result = runner.invoke(feedback_app, args)
+    assert result.exit_code == 2

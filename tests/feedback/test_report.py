@@ -1,0 +1,44 @@
+"""The demo's feedback section on the small sample company."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from supplymind.data.sample import SampleCompanyConfig, generate_sample_company
+from supplymind.data.warehouse import Warehouse
+from supplymind.feedback import report
+from supplymind.feedback.store import read_predictions
+
+
+def test_section_classifies_every_text_and_plots_complaints(
+    tmp_path: Path, tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The tiny encoder for both languages keeps the test fast; the demo uses the real ones.
+    monkeypatch.setattr(
+        report, "BACKBONE_BY_LANGUAGE", {"zh": str(tiny_encoder_dir), "en": str(tiny_encoder_dir)}
+    )
+    tables = generate_sample_company(SampleCompanyConfig.small(0))
+    tables["feedback"].loc[0, "text"] += " 我的电话13812345678"
+    plots = tmp_path / "plots"
+    plots.mkdir()
+    db = tmp_path / "wh.duckdb"
+    section, files = report.feedback_section(
+        tables, plots, "plots", steps=3, warehouse=str(db), seed=0
+    )
+    figure, csv = files
+    assert figure.is_file()
+    assert figure.suffix == ".png"
+    assert section.figures[0].path == f"plots/{figure.name}"
+    predicted = pd.read_csv(csv)
+    assert len(predicted) == len(tables["feedback"])
+    assert predicted["sentiment"].notna().all()
+    # Complaint types only for texts read as negative.
+    assert predicted.loc[predicted["sentiment"] != "negative", "complaint_type"].isna().all()
+    assert "text" not in predicted.columns
+    assert section.tables  # held-out scores and the adoption table
+    with Warehouse(db) as wh:
+        stored = read_predictions(wh, "sentiment")
+    assert len(stored) == len(tables["feedback"])
