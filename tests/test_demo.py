@@ -35,10 +35,8 @@ def test_when_demo_runs_then_warehouse_report_and_plots_are_written(tmp_path: Pa
 
 
 def test_when_demo_runs_twice_then_the_warehouse_is_rebuilt_not_appended(tmp_path: Path) -> None:
-    run_demo(tmp_path, config=SampleCompanyConfig.small(seed=1), finetune_steps=2, feedback_steps=2)
-    result = run_demo(
-        tmp_path, config=SampleCompanyConfig.small(seed=2), finetune_steps=2, feedback_steps=2
-    )
+    run_demo(tmp_path, config=SampleCompanyConfig.small(seed=1), stages=[])
+    result = run_demo(tmp_path, config=SampleCompanyConfig.small(seed=2), stages=[])
     expected = len(generate_sample_company(SampleCompanyConfig.small(seed=2))["demand"])
     with Warehouse(result.warehouse) as wh:
         assert wh.count("demand") == expected

@@ -9,7 +9,7 @@ stock plan, routes, risk alerts and the feedback summary, recorded as a run in t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +116,7 @@ def run_demo(
     on_step: Callable[[str], None] | None = None,
     finetune_steps: int = 100,
     feedback_steps: int = 30,
+    stages: Sequence[str] | None = None,
 ) -> DemoResult:
     """Generate the sample company, load it into ``out_dir/warehouse.duckdb`` and write
     ``out_dir/report.html`` with plots under ``out_dir/plots``.
@@ -132,6 +133,9 @@ def run_demo(
         Most fine-tuning steps of the forecasting stage.
     feedback_steps
         Fine-tuning steps of the feedback classifiers.
+    stages
+        Pipeline stages to run (default all; an empty list builds the warehouse and the data
+        section only).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -157,7 +161,7 @@ def run_demo(
     section, figures = _data_section(tables, counts, plot_dir, "plots")
     report.add(section)
 
-    from supplymind.pipeline import run_pipeline
+    from supplymind.pipeline import STAGES, run_pipeline
 
     run = run_pipeline(
         warehouse,
@@ -167,6 +171,7 @@ def run_demo(
         finetune_steps=finetune_steps,
         feedback_steps=feedback_steps,
         plot_dir=plot_dir,
+        stages=STAGES if stages is None else tuple(stages),
         write_report=False,
         on_stage=step,
     )

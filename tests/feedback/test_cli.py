@@ -86,3 +86,31 @@ def test_missing_label_column_fails_with_the_column_named(data: Path) -> None:
 def test_bad_option_combinations_are_usage_errors(args: list[str]) -> None:
     result = runner.invoke(feedback_app, args)
     assert result.exit_code == 2
+
+
+def test_pretrain_encoder_command_on_a_tiny_corpus(
+    tmp_path: Path, sample_feedback: pd.DataFrame
+) -> None:
+    """The command reads the corpora from --data-dir, runs, exports and copies the model."""
+    corpus = tmp_path / "data" / "chnsenticorp_htl"
+    corpus.mkdir(parents=True)
+    zh = sample_feedback[sample_feedback["language"] == "zh"]["text"].drop_duplicates()
+    pd.DataFrame({"label": 1, "review": zh}).to_csv(
+        corpus / "ChnSentiCorp_htl_all.csv", index=False
+    )
+    config = tmp_path / "tiny.toml"
+    config.write_text(
+        'name = "cli-tiny"\ncorpora = ["chnsenticorp_htl"]\nvocab_size = 200\n'
+        "min_char_count = 1\nmax_length = 32\nhidden_size = 16\nnum_layers = 1\n"
+        "num_heads = 2\nintermediate_size = 32\nsteps = 3\nbatch_size = 4\neval_every = 3\n"
+        "val_blocks = 4\nheldout_blocks = 4\nfp16 = false\n"
+    )
+    result = runner.invoke(
+        feedback_app,
+        ["pretrain-encoder", "--config", str(config), "--out", str(tmp_path / "run"),
+         "--data-dir", str(tmp_path / "data"), "--export", str(tmp_path / "model")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "held-out MLM loss" in result.output
+    assert (tmp_path / "model" / "model.safetensors").is_file()
+    assert "pretrain-encoder --config" in (tmp_path / "model" / "README.md").read_text()

@@ -94,7 +94,7 @@ def test_exported_encoder_loads_as_a_plain_transformers_folder(
 
 
 def test_the_shipped_config_file_loads() -> None:
-    config = EncoderPretrainConfig.from_file(REPO / "configs/pretrain/zh-char-small.toml")
+    config = EncoderPretrainConfig.from_file(REPO / "configs/pretrain-text/zh-char-small.toml")
     assert config.name == "supplymind-zh-char-small"
     assert config.num_threads == 1
     assert config.finetune_config().mode == "full"

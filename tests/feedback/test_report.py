@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 
 from supplymind.data.sample import SampleCompanyConfig, generate_sample_company
 from supplymind.data.warehouse import Warehouse
@@ -42,3 +43,18 @@ def test_section_classifies_every_text_and_plots_complaints(
     with Warehouse(db) as wh:
         stored = read_predictions(wh, "sentiment")
     assert len(stored) == len(tables["feedback"])
+
+
+def test_section_restores_the_torch_thread_count(
+    tmp_path: Path, tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        report, "BACKBONE_BY_LANGUAGE", {"zh": str(tiny_encoder_dir), "en": str(tiny_encoder_dir)}
+    )
+    tables = generate_sample_company(SampleCompanyConfig.small(1))
+    torch.set_num_threads(2)
+    try:
+        report.feedback_section(tables, tmp_path, "plots", steps=2, num_threads=1)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(1)

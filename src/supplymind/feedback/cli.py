@@ -256,7 +256,8 @@ def encoders() -> None:
 @feedback_app.command("pretrain-encoder")
 def pretrain_encoder_command(
     config: Annotated[
-        Path, typer.Option("--config", help="TOML settings (configs/pretrain/zh-char-small.toml).")
+        Path,
+        typer.Option("--config", help="TOML settings (configs/pretrain-text/zh-char-small.toml)."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Run folder (resumable).")],
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Public data folder.")] = None,

@@ -15,7 +15,7 @@ the run (early stopping), the rest is trained on. The run writes under ``out_dir
 encoder: ``config.json``, ``model.safetensors``, ``tokenizer.json``, ``README.md``) and
 ``summary.json``.
 
-``supplymind feedback pretrain-encoder --config configs/pretrain/zh-char-small.toml
+``supplymind feedback pretrain-encoder --config configs/pretrain-text/zh-char-small.toml
 --out runs/zh-char-small`` runs it; the bundled ``supplymind-zh-char-small`` weights were
 made this way.
 """
@@ -79,7 +79,7 @@ _VAL_MASK_SEED = 20_240_602
 
 @dataclass(frozen=True)
 class EncoderPretrainConfig:
-    """Settings of a pretraining run (``configs/pretrain/zh-char-small.toml``).
+    """Settings of a pretraining run (``configs/pretrain-text/zh-char-small.toml``).
 
     Parameters
     ----------
