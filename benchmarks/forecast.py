@@ -25,7 +25,7 @@ the test part with the same metrics:
     recursive, conformal intervals (:func:`_peers.lightgbm_quantiles`). Conformal intervals
     rather than one quantile objective per level: recursive quantile models feed their own
     quantile forecasts back as lags (the 0.1 model drifts down step after step), and
-    mlforecast's direct mode misaligns calendar features (``/work/shared/PITFALLS.md``).
+    mlforecast's direct mode misaligns calendar features (the shared PITFALLS notes).
 
 Metrics, repairs and conventions are those of ``zero_shot.py`` (``_metrics.score``: WQL,
 MASE of the median, coverage of [q0.1, q0.9]; wall time = fit + predict). The report adds
