@@ -511,117 +511,6 @@ def route(
 # --- inventory: supplymind plan, supplymind inventory backtest ------------------------------
 
 
-@app.command()
-def forecast(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Forecast CSV (or .parquet) to write.")],
-    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")],
-    history: Annotated[
-        Path | None,
-        typer.Option("--history", help="Demand history CSV/Parquet: item_id, timestamp, target."),
-    ] = None,
-    from_db: Annotated[
-        bool, typer.Option("--from-db", help="Forecast the warehouse's demand table instead.")
-    ] = False,
-    db: DbOption = None,
-    freq: Annotated[
-        str | None, typer.Option("--freq", help="Pandas frequency (D, W-MON, MS...); inferred.")
-    ] = None,
-    quantiles: Annotated[
-        str | None,
-        typer.Option("--quantiles", help="Comma-separated levels (default 0.1,0.2,...,0.9)."),
-    ] = None,
-    finetune: Annotated[
-        str,
-        typer.Option(
-            "--finetune",
-            help="auto (backtest and adopt the best), none (zero-shot), full, head, lora or ia3.",
-        ),
-    ] = "auto",
-    backbone: Annotated[
-        str, typer.Option("--backbone", help="Registered backbone name or checkpoint folder.")
-    ] = "supplymind-ts-small",
-    id_col: Annotated[str | None, typer.Option("--id-col", help="Column holding item_id.")] = None,
-    time_col: Annotated[
-        str | None, typer.Option("--time-col", help="Column holding timestamp.")
-    ] = None,
-    target_col: Annotated[
-        str | None, typer.Option("--target-col", help="Column holding target.")
-    ] = None,
-    covariates: Annotated[
-        str | None,
-        typer.Option("--covariates", help="Known-future covariate columns, comma-separated."),
-    ] = None,
-    static: Annotated[
-        str | None, typer.Option("--static", help="Static covariate columns, comma-separated.")
-    ] = None,
-    future: Annotated[
-        Path | None,
-        typer.Option("--future", help="Future values of the known covariates over the horizon."),
-    ] = None,
-    model_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--model-dir",
-            help="Save the fitted model here; if it already holds one, reload it and only predict.",
-        ),
-    ] = None,
-    n_windows: Annotated[
-        int, typer.Option("--n-windows", help="Validation windows per series.")
-    ] = 2,
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for statistical models.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of fine-tuning.")] = 0,
-    sep: Annotated[str | None, typer.Option("--sep", help="CSV delimiter.")] = None,
-) -> None:
-    """Forecast demand quantiles with the pretrained backbone, fine-tuned and guarded."""
-    from supplymind.forecasting.commands import parse_quantiles, run_forecast
-
-    with err_console.status("fitting and forecasting"):
-        result = run_forecast(
-            out,
-            horizon,
-            history=history,
-            from_db=from_db,
-            db=db,
-            freq=freq,
-            quantiles=parse_quantiles(quantiles),
-            finetune=finetune,
-            backbone=backbone,
-            id_col=id_col,
-            time_col=time_col,
-            target_col=target_col,
-            sep=sep,
-            covariates=covariates,
-            static=static,
-            future=future,
-            model_dir=model_dir,
-            n_windows=n_windows,
-            n_jobs=n_jobs,
-            seed=seed,
-        )
-    f = result.forecaster
-    table = Table("", "value", title="Forecast")
-    table.add_row("series", f"{result.forecast['item_id'].nunique():,}")
-    table.add_row("horizon", str(horizon))
-    table.add_row(
-        "model", "reloaded from " + str(model_dir) if result.reloaded else str(f.finetune_)
-    )
-    for segment, choice in sorted(f.selection_.items()):
-        table.add_row(f"adopted ({segment})", choice)
-    if f.finetune_result_:
-        ft = f.finetune_result_
-        table.add_row(
-            "fine-tuning",
-            f"{ft['mode']}: validation loss {ft['initial_val_loss']:.4f} -> "
-            f"{ft['best_val_loss']:.4f} (best step {ft['best_step']})",
-        )
-    if f.backtest_ is not None and not result.reloaded:
-        best = f.backtest_[f.backtest_["segment"] == "all"].sort_values("wql").head(5)
-        for row in best.itertuples():
-            table.add_row(f"backtest WQL {row.model}", f"{row.wql:.4f}")
-    console.print(table)
-    console.print(f"written: {result.out}")
-
-
 inventory_app = typer.Typer(
     help="Inventory policies: backtests on held-out demand.", no_args_is_help=True
 )
@@ -720,6 +609,113 @@ _RhoOpt = Annotated[
         help="Correlation of forecast periods when sampling from quantiles (0: independent).",
     ),
 ]
+
+
+@app.command()
+def forecast(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Forecast CSV (or .parquet) to write.")],
+    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")],
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="Demand history CSV/Parquet: item_id, timestamp, target."),
+    ] = None,
+    from_db: Annotated[
+        bool, typer.Option("--from-db", help="Forecast the warehouse's demand table instead.")
+    ] = False,
+    db: DbOption = None,
+    freq: Annotated[
+        str | None, typer.Option("--freq", help="Pandas frequency (D, W-MON, MS...); inferred.")
+    ] = None,
+    quantiles: Annotated[
+        str | None,
+        typer.Option("--quantiles", help="Comma-separated levels (default 0.1,0.2,...,0.9)."),
+    ] = None,
+    finetune: Annotated[
+        str,
+        typer.Option(
+            "--finetune",
+            help="auto (backtest and adopt the best), none (zero-shot), full, head, lora or ia3.",
+        ),
+    ] = "auto",
+    backbone: Annotated[
+        str, typer.Option("--backbone", help="Registered backbone name or checkpoint folder.")
+    ] = "supplymind-ts-small",
+    id_col: _IdColOpt = None,
+    time_col: _TimeColOpt = None,
+    target_col: _TargetColOpt = None,
+    covariates: Annotated[
+        str | None,
+        typer.Option("--covariates", help="Known-future covariate columns, comma-separated."),
+    ] = None,
+    static: Annotated[
+        str | None, typer.Option("--static", help="Static covariate columns, comma-separated.")
+    ] = None,
+    future: Annotated[
+        Path | None,
+        typer.Option("--future", help="Future values of the known covariates over the horizon."),
+    ] = None,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--model-dir",
+            help="Save the fitted model here; if it already holds one, reload it and only predict.",
+        ),
+    ] = None,
+    n_windows: Annotated[
+        int, typer.Option("--n-windows", help="Validation windows per series.")
+    ] = 2,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for statistical models.")] = 1,
+    seed: _SeedOpt = 0,
+    sep: _SepOpt = None,
+) -> None:
+    """Forecast demand quantiles with the pretrained backbone, fine-tuned and guarded."""
+    from supplymind.forecasting.commands import parse_quantiles, run_forecast
+
+    with err_console.status("fitting and forecasting"):
+        result = run_forecast(
+            out,
+            horizon,
+            history=history,
+            from_db=from_db,
+            db=db,
+            freq=freq,
+            quantiles=parse_quantiles(quantiles),
+            finetune=finetune,
+            backbone=backbone,
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+            sep=sep,
+            covariates=covariates,
+            static=static,
+            future=future,
+            model_dir=model_dir,
+            n_windows=n_windows,
+            n_jobs=n_jobs,
+            seed=seed,
+        )
+    f = result.forecaster
+    table = Table("", "value", title="Forecast")
+    table.add_row("series", f"{result.forecast['item_id'].nunique():,}")
+    table.add_row("horizon", str(horizon))
+    table.add_row(
+        "model", "reloaded from " + str(model_dir) if result.reloaded else str(f.finetune_)
+    )
+    for segment, choice in sorted(f.selection_.items()):
+        table.add_row(f"adopted ({segment})", choice)
+    if f.finetune_result_:
+        ft = f.finetune_result_
+        table.add_row(
+            "fine-tuning",
+            f"{ft['mode']}: validation loss {ft['initial_val_loss']:.4f} -> "
+            f"{ft['best_val_loss']:.4f} (best step {ft['best_step']})",
+        )
+    if f.backtest_ is not None and not result.reloaded:
+        best = f.backtest_[f.backtest_["segment"] == "all"].sort_values("wql").head(5)
+        for row in best.itertuples():
+            table.add_row(f"backtest WQL {row.model}", f"{row.wql:.4f}")
+    console.print(table)
+    console.print(f"written: {result.out}")
 
 
 @app.command()
