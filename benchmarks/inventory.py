@@ -9,8 +9,14 @@ plans a periodic-review base-stock policy on the history and is simulated on the
 periods, re-planning at every review with the demand observed so far (model parameters are
 estimated on the history only). Methods, side by side in one run:
 
-- ``supplymind``: the quantile forecaster behind the inventory interface
-  (``StatsForecastQuantileForecaster``: AutoETS sample paths for smooth series,
+- ``supplymind_forecaster``: the SupplyMind Forecaster (pretrained backbone, ``finetune=
+  "auto"``: zero-shot, fine-tuned and statistical candidates backtested, the best adopted
+  per segment), fitted once on the history with the protection period as horizon; at every
+  re-plan it forecasts from the demand seen so far and its quantiles are sampled
+  (``DemandModel("backbone")``);
+- ``supplymind_zero_shot``: the same with the pretrained backbone alone (``finetune="none"``);
+- ``supplymind_stat_paths``: the statistical sample-path model behind ``supplymind plan``'s
+  default (``StatsForecastQuantileForecaster``: AutoETS sample paths for smooth series,
   negative-binomial paths for intermittent ones), protection-period demand from the paths;
 - ``empirical_bootstrap``: the flat empirical-quantile baseline of PITFALLS, bootstrapped
   over the protection period;
@@ -40,6 +46,7 @@ import pandas as pd
 
 from supplymind.data.datasets import load_dataset
 from supplymind.files import atomic_write_text
+from supplymind.forecasting.forecaster import Forecaster
 from supplymind.inventory.backtest import frontier, prepare_backtest, rolling_demands, run_policies
 from supplymind.inventory.frames import SERIES_COL, TARGET_COL, check_history, series_keys
 from supplymind.inventory.params import CostParams, InventoryParams, LeadTime, ServiceTarget
@@ -52,7 +59,9 @@ DATASETS: dict[str, dict[str, Any]] = {
     "nn5_atm_daily": {"lead_time": 2, "review_period": 7, "kind": "daily"},
 }
 METHODS = {
-    "supplymind": "auto",
+    "supplymind_forecaster": "backbone",
+    "supplymind_zero_shot": "backbone",
+    "supplymind_stat_paths": "auto",
     "empirical_bootstrap": "empirical",
     "normal_autoets": "normal_ets",
     "normal_hist_sigma": "normal",
@@ -75,6 +84,10 @@ FILL_TARGETS = (
     0.99999,
     0.999999,
 )
+#: ``finetune`` of the Forecaster-based methods.
+FINETUNE = {"supplymind_forecaster": "auto", "supplymind_zero_shot": "none"}
+#: Methods the issue's goal is checked for.
+OURS = ("supplymind_forecaster", "supplymind_zero_shot", "supplymind_stat_paths")
 HOLDING_COST = 1.0
 SHORTAGE_COSTS = (4.0, 19.0)
 REPORT_SHORTAGE_COST = 19.0
@@ -108,7 +121,9 @@ def _at_fill_rate(curve: pd.DataFrame, level: float, column: str) -> float | Non
     return float(np.interp(level, fill, values))
 
 
-def run_dataset(name: str, n_samples: int, max_series: int | None, out: Path) -> dict[str, Any]:
+def run_dataset(
+    name: str, n_samples: int, max_series: int | None, out: Path, n_jobs: int
+) -> dict[str, Any]:
     config = DATASETS[name]
     hist, test, notes = _split(name, max_series)
     hist = hist.assign(**{SERIES_COL: series_keys(hist)})
@@ -136,7 +151,14 @@ def run_dataset(name: str, n_samples: int, max_series: int | None, out: Path) ->
     curves = {}
     for label, method in METHODS.items():
         start = time.perf_counter()
-        model = DemandModel(method, n_samples=n_samples, seed=0).fit(hist, per_series)  # type: ignore[arg-type]
+        forecaster = Forecaster(n_jobs=n_jobs, seed=0) if label in FINETUNE else None
+        model = DemandModel(
+            method,  # type: ignore[arg-type]
+            n_samples=n_samples,
+            seed=0,
+            forecaster=forecaster,
+            finetune=FINETUNE.get(label, "auto"),
+        ).fit(hist, per_series)
         first, used = model.protection()
         schedule = rolling_demands(model, hist, test, data, first, config["review_period"])
         curve = frontier(data, schedule, per_series, FILL_TARGETS)
@@ -173,6 +195,13 @@ def run_dataset(name: str, n_samples: int, max_series: int | None, out: Path) ->
             "frontier": curve.to_dict("records"),
             "seconds": seconds,
         }
+        if forecaster is not None:
+            result["methods"][label]["forecaster"] = {
+                "selection": forecaster.selection_,
+                "backtest": (
+                    [] if forecaster.backtest_ is None else forecaster.backtest_.to_dict("records")
+                ),
+            }
         print(f"{name} {label}: {seconds:.1f} s, fill rate at 0.95 = {at_target['fill_rate']:.4f}")
     plot_frontier(
         curves, out / f"inventory_frontier_{name}.png", title=f"{name}: stock vs fill rate"
@@ -192,13 +221,13 @@ def _relative(own: float | None, ref: float | None) -> str:
     return f"{100 * (own / ref - 1):+.1f}%"
 
 
-def _goal(res: dict[str, Any]) -> str:
-    """The issue's goal on the intermittent dataset, checked in words."""
-    own = res["methods"]["supplymind"]
+def _goal(res: dict[str, Any], label: str) -> str:
+    """The issue's goal on the intermittent dataset for method ``label``, in words."""
+    own = res["methods"][label]
     fill = own["at_target_0.95"]["fill_rate"]
     lines = [
-        f"Goal check ({res['dataset']}): achieved fill rate at the 95% target {fill:.4f} "
-        f"({'within' if abs(fill - TARGET) <= 0.01 else 'NOT within'} 1 point)."
+        f"Goal check ({res['dataset']}, {label}): achieved fill rate at the 95% target "
+        f"{fill:.4f} ({'within' if abs(fill - TARGET) <= 0.01 else 'NOT within'} 1 point)."
     ]
     for level in ("0.9", "0.95"):
         mine = own["average_on_hand_at_achieved_fill_rate"][level]
@@ -261,7 +290,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
         if res["notes"]:
             lines += ["Notes: " + "; ".join(res["notes"]) + ".", ""]
         if "intermittent" in res["kind"]:
-            lines += [_goal(res), ""]
+            lines += [_goal(res, label) + "\n" for label in OURS]
     return "\n".join(lines)
 
 
@@ -271,11 +300,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--n-samples", type=int, default=1000)
     parser.add_argument("--max-series", type=int, default=None)
+    parser.add_argument(
+        "--n-jobs", type=int, default=2, help="Processes for the Forecaster's statistical models."
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     results = [
-        run_dataset(name, args.n_samples, args.max_series, args.out)
+        run_dataset(name, args.n_samples, args.max_series, args.out, args.n_jobs)
         for name in args.datasets.split(",")
     ]
     payload = {

@@ -231,10 +231,24 @@ def _replenishment(ctx: _Context, rec: StageRecord) -> tuple[Section, list[Path]
     from supplymind.inventory.report import inventory_section
 
     rec.inputs = _counts(ctx.tables, ("demand", "items", "purchase_orders", "inventory"))
-    section, files = inventory_section(
-        ctx.tables, ctx.plot_dir, ctx.rel, seed=ctx.params["seed"], plan_path=ctx.out / "plan.csv"
+    forecast_file = ctx.out / "forecast.csv"
+    forecast = (
+        pd.read_csv(forecast_file, parse_dates=["timestamp"]) if forecast_file.exists() else None
     )
-    rec.model = {"policy": "base_stock", "demand": "AutoETS / negative binomial"}
+    section, files = inventory_section(
+        ctx.tables,
+        ctx.plot_dir,
+        ctx.rel,
+        seed=ctx.params["seed"],
+        plan_path=ctx.out / "plan.csv",
+        forecast=forecast,
+        n_jobs=ctx.params["n_jobs"],
+    )
+    rec.model = {
+        "policy": "base_stock",
+        "demand": "SupplyMind Forecaster quantiles"
+        + (" (today's plan: forecast.csv)" if forecast is not None else ""),
+    }
     plan = pd.read_csv(ctx.out / "plan.csv")
     rec.metrics = {"plan_rows": len(plan), "series": int(plan["item_id"].nunique())}
     return section, files

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,3 +64,41 @@ def test_when_the_test_has_unknown_items_then_the_error_lists_them(
     stranger = test[test["item_id"] == "I0"].assign(item_id="ZZ")
     with pytest.raises(InventoryInputError, match="unknown series"):
         backtest(history, pd.concat([test, stranger]), PARAMS, method="normal")
+
+
+def test_when_the_backbone_plans_then_it_refits_never_and_re_forecasts_at_each_replan(
+    split: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    from supplymind.forecasting.forecaster import Forecaster
+
+    tiny = Path(__file__).resolve().parents[1] / "models" / "data" / "tiny-supplymind-ts"
+    history, test = split
+    forecaster = Forecaster(str(tiny), n_jobs=1)
+    result = backtest(
+        history,
+        test,
+        PARAMS,
+        method="backbone",
+        forecaster=forecaster,
+        finetune="none",
+        n_samples=300,
+        seed=1,
+    )
+    assert result.method == "backbone"
+    assert set(result.plan.table["demand_model"]) == {"SupplyMind Forecaster (all: zero_shot)"}
+    # fitted once on the history, with the protection period (lead 2 + review 7) as horizon
+    assert forecaster.horizon_ == 9
+    assert forecaster.series_ is not None
+    assert forecaster.series_.values[0].size == history["timestamp"].nunique()
+    assert 0.5 < result.simulation.totals["fill_rate"] <= 1.0
+    again = backtest(
+        history,
+        test,
+        PARAMS,
+        method="backbone",
+        forecaster=Forecaster(str(tiny), n_jobs=1),
+        finetune="none",
+        n_samples=300,
+        seed=1,
+    )
+    assert again.simulation.totals == result.simulation.totals

@@ -18,6 +18,8 @@ def test_when_the_sample_company_is_planned_then_the_section_has_kpis_figures_an
     assert section.title == "Replenishment plan"
     assert len(section.tables) == 1
     assert "fill rate" in section.tables[0]
+    for model in ("SupplyMind Forecaster", "negative-binomial", "normal approximation"):
+        assert model in section.tables[0]
     assert [f.path for f in section.figures] == [
         "plots/inventory_trajectory.png",
         "plots/inventory_frontier.png",
@@ -26,3 +28,25 @@ def test_when_the_sample_company_is_planned_then_the_section_has_kpis_figures_an
     plan = pd.read_csv(tmp_path / "plan.csv")
     assert {"item_id", "location_id", "order_up_to", "order_now"} <= set(plan.columns)
     assert (plan["order_now"].dropna() >= 0).all()
+    assert not plan["demand_model"].str.contains("forecast quantiles").any()
+
+
+def test_when_a_forecast_is_given_then_todays_plan_samples_its_quantiles(
+    tmp_path: Path,
+) -> None:
+    tables = generate_sample_company(SampleCompanyConfig.small(0))
+    demand = tables["demand"]
+    end = demand["timestamp"].max()
+    keys = demand[["item_id", "location_id"]].drop_duplicates()
+    days = pd.date_range(end + pd.Timedelta(days=1), periods=28, freq="D")
+    forecast = keys.merge(pd.DataFrame({"timestamp": days}), how="cross")
+    for level in (0.1, 0.5, 0.9):
+        forecast[f"{level:g}"] = 10.0 * level
+    forecast["mean"] = forecast["0.5"]
+    plots = tmp_path / "plots"
+    plots.mkdir()
+    inventory_section(tables, plots, "plots", seed=0, forecast=forecast)
+    plan = pd.read_csv(tmp_path / "plan.csv")
+    assert (plan["demand_model"] == "forecast quantiles").all()
+    # protection period of 7-day review + lead time: median daily demand 5 -> mean >= 35
+    assert (plan["protection_mean"] > 30).all()

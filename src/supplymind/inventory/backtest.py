@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from supplymind.inventory.plan import (
 )
 from supplymind.inventory.policies import Policy, base_stock_levels
 from supplymind.inventory.simulate import SimulationResult, simulate
+
+if TYPE_CHECKING:
+    from supplymind.forecasting.forecaster import Forecaster
 
 __all__ = [
     "BacktestData",
@@ -282,6 +285,7 @@ def method_frontier(
     window: int | None = None,
     n_samples: int = 1000,
     seed: int = 0,
+    ets_model: str = "ZZZ",
 ) -> pd.DataFrame:
     """The fill-rate sweep of another demand model on the same backtest (same series,
     parameters, periods and re-plans), e.g. the normal approximation as a baseline."""
@@ -289,7 +293,7 @@ def method_frontier(
     hist = hist.assign(**{SERIES_COL: series_keys(hist)})
     held = check_history(test, role="test")
     held = held.assign(**{SERIES_COL: series_keys(held)})
-    model = DemandModel(method, n_samples=n_samples, seed=seed, window=window)
+    model = DemandModel(method, n_samples=n_samples, seed=seed, window=window, ets_model=ets_model)
     model.fit(hist, result.plan.params)
     first, _ = model.protection()
     schedule = rolling_demands(model, hist, held, result.data, first, result.replan_every)
@@ -448,6 +452,8 @@ def backtest(
     replan_every: int | None = None,
     frontier_targets: Sequence[float] | None = None,
     on_progress: Progress | None = None,
+    forecaster: Forecaster | None = None,
+    finetune: str = "auto",
 ) -> BacktestResult:
     """Plan on ``history`` and simulate the (rolling) plan on ``test``.
 
@@ -465,6 +471,9 @@ def backtest(
         plan over the whole test.
     frontier_targets
         Fill-rate (or cycle-service, following ``params.service``) targets to sweep.
+    forecaster, finetune
+        The Forecaster of ``method="backbone"`` and its fine-tuning mode; it is fitted on
+        ``history`` only and re-forecasts from the demand seen so far at every re-plan.
     """
     plan = plan_replenishment(
         history,
@@ -479,6 +488,8 @@ def backtest(
         window=window,
         ets_model=ets_model,
         on_progress=on_progress,
+        forecaster=forecaster,
+        finetune=finetune,
     )
     hist = check_history(history)
     hist = hist.assign(**{SERIES_COL: series_keys(hist)})

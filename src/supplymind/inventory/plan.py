@@ -13,6 +13,10 @@ Demand models (``method``):
 - ``"empirical"``: the empirical bootstrap of the recent window for every series;
 - ``"ets"``: AutoETS sample paths wherever AutoETS fits;
 - ``"forecast"``: a given quantile forecast, sampled with a Gaussian copula (``rho``);
+- ``"backbone"``: the :class:`~supplymind.forecasting.forecaster.Forecaster` (pretrained
+  backbone, fine-tuned and guarded by ``finetune``), fitted once on the history; at every
+  (re-)plan it forecasts the protection period from the demand seen so far, and its
+  quantiles are sampled like ``"forecast"``;
 - ``"normal"``: the normal approximation with the recent mean and standard deviation;
 - ``"normal_ets"``: the normal approximation with AutoETS's point forecast and the standard
   deviation of its in-sample residuals.
@@ -24,7 +28,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -39,6 +43,7 @@ from supplymind.inventory.demand import (
 from supplymind.inventory.forecast import (
     EmpiricalQuantileForecaster,
     StatsForecastQuantileForecaster,
+    quantile_name,
 )
 from supplymind.inventory.frames import (
     ID_COL,
@@ -55,6 +60,9 @@ from supplymind.inventory.leadtime import LeadTimeTable
 from supplymind.inventory.params import InventoryParams, LeadTime, ServiceTarget
 from supplymind.inventory.policies import Policy, compute_policy, expected_service
 
+if TYPE_CHECKING:
+    from supplymind.forecasting.forecaster import Forecaster
+
 __all__ = [
     "DEMAND_METHODS",
     "OVERRIDE_COLUMNS",
@@ -68,7 +76,7 @@ __all__ = [
     "series_table",
 ]
 
-DemandMethod = Literal["auto", "empirical", "ets", "forecast", "normal", "normal_ets"]
+DemandMethod = Literal["auto", "backbone", "empirical", "ets", "forecast", "normal", "normal_ets"]
 DEMAND_METHODS: tuple[str, ...] = get_args(DemandMethod)
 OVERRIDE_COLUMNS = (
     "moq",
@@ -80,6 +88,9 @@ OVERRIDE_COLUMNS = (
     "review_period",
 )
 Progress = Callable[[int, int], None]
+#: Levels the ``"backbone"`` demand model asks the Forecaster for (the backbone's own grid;
+#: the tails beyond are extended linearly by the sampler).
+BACKBONE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 LeadTimes = LeadTimeTable | Mapping[str, LeadTime]
 
 
@@ -276,6 +287,12 @@ class DemandModel:
         AutoETS model string for the ``auto``, ``ets`` and ``normal_ets`` models.
     on_progress
         Called with ``(done, total)`` while a forecaster fits.
+    forecaster
+        The :class:`~supplymind.forecasting.forecaster.Forecaster` of ``method="backbone"``
+        (default: the bundled backbone with default settings); fitted in :meth:`fit` unless
+        it already is.
+    finetune
+        Fine-tuning mode when :meth:`fit` fits ``forecaster`` (``"auto"``: guarded adoption).
     """
 
     def __init__(
@@ -289,6 +306,8 @@ class DemandModel:
         window: int | None = None,
         ets_model: str = "ZZZ",
         on_progress: Progress | None = None,
+        forecaster: Forecaster | None = None,
+        finetune: str = "auto",
     ) -> None:
         if method not in DEMAND_METHODS:
             raise InventoryInputError(
@@ -310,6 +329,8 @@ class DemandModel:
         self.window = window
         self.ets_model = ets_model
         self.on_progress = on_progress
+        self.forecaster = forecaster
+        self.finetune = finetune
         self._calls = 0
 
     def fit(self, history: pd.DataFrame, params: Mapping[str, InventoryParams]) -> DemandModel:
@@ -329,7 +350,48 @@ class DemandModel:
             self.model_ = StatsForecastQuantileForecaster(
                 kind, window=self.window, ets_model=self.ets_model, on_progress=self.on_progress
             ).fit(frame)
+        elif self.method == "backbone":
+            self.forecaster = self._fit_forecaster(frame)
         return self
+
+    def _fit_forecaster(self, frame: pd.DataFrame) -> Forecaster:
+        from supplymind.forecasting.forecaster import Forecaster
+
+        forecaster = self.forecaster if self.forecaster is not None else Forecaster()
+        if not forecaster.selection_:
+            horizon = max(p.lead_time.max + p.review_period for p in self.params_.values())
+            forecaster.fit(
+                frame.rename(
+                    columns={
+                        ID_COL: forecaster.id_col,
+                        TIME_COL: forecaster.time_col,
+                        TARGET_COL: forecaster.target_col,
+                    }
+                ),
+                finetune=self.finetune,
+                horizon=horizon,
+            )
+        return forecaster
+
+    def _backbone_quantiles(self, horizon: int) -> pd.DataFrame:
+        forecaster = self.forecaster
+        if forecaster is None:
+            raise InventoryInputError("forecaster: method 'backbone' is not fitted; call fit()")
+        frame = self._frame(self.history_)
+        quantiles = forecaster.predict(
+            horizon,
+            BACKBONE_LEVELS,
+            history=frame.rename(
+                columns={
+                    ID_COL: forecaster.id_col,
+                    TIME_COL: forecaster.time_col,
+                    TARGET_COL: forecaster.target_col,
+                }
+            ),
+        )
+        return quantiles.rename(
+            columns={forecaster.id_col: ID_COL, forecaster.time_col: TIME_COL}
+        ).drop(columns="mean")
 
     def update(self, history: pd.DataFrame) -> DemandModel:
         """Take in a longer history of the same series (models keep their parameters)."""
@@ -378,6 +440,29 @@ class DemandModel:
                     source="forecast quantiles",
                 )
                 used[sid] = "forecast quantiles"
+            return demands, used
+        if self.method == "backbone":
+            quantiles = self._backbone_quantiles(horizon)
+            lv = np.asarray(BACKBONE_LEVELS)
+            cols = [quantile_name(q) for q in BACKBONE_LEVELS]
+            assert self.forecaster is not None  # _backbone_quantiles checked it
+            adopted = ", ".join(f"{k}: {v}" for k, v in sorted(self.forecaster.selection_.items()))
+            for key, group in quantiles.groupby(ID_COL, sort=False):
+                sid = str(key)
+                if sid not in params:
+                    continue
+                p = params[sid]
+                need = p.lead_time.max + p.review_period
+                qs = group[cols].to_numpy(np.float64)[:need]
+                drawn = paths_from_quantiles(lv, qs, self.n_samples, rng=rng, rho=self.rho)
+                demands[sid] = protection_from_paths(
+                    self._paths(sid, drawn),
+                    p.lead_time,
+                    p.review_period,
+                    rng=rng,
+                    source="SupplyMind Forecaster",
+                )
+                used[sid] = f"SupplyMind Forecaster ({adopted})"
             return demands, used
         model = self.model_
         if self.method == "normal":
@@ -499,6 +584,8 @@ def plan_replenishment(
     window: int | None = None,
     ets_model: str = "ZZZ",
     on_progress: Progress | None = None,
+    forecaster: Forecaster | None = None,
+    finetune: str = "auto",
 ) -> Plan:
     """Recommend policy levels (and orders, given the stock) per item-location.
 
@@ -532,6 +619,9 @@ def plan_replenishment(
         AutoETS model string (``"ZZZ"`` searches all; ``"ZNZ"`` skips trends, faster).
     on_progress
         Called with ``(done, total)`` while forecasters fit.
+    forecaster, finetune
+        The Forecaster of ``method="backbone"`` and its fine-tuning mode (see
+        :class:`DemandModel`).
 
     Returns
     -------
@@ -563,6 +653,8 @@ def plan_replenishment(
         window=window,
         ets_model=ets_model,
         on_progress=on_progress,
+        forecaster=forecaster,
+        finetune=finetune,
     ).fit(history, per_series)
     return _finish(model, series, per_series, inventory)
 

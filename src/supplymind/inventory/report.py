@@ -6,10 +6,13 @@ backtests it on the last weeks of demand against the normal approximation, write
 ``plan.csv`` (levels for today and the order to place now, given the latest stock
 snapshot) and two figures, and returns the report section.
 
-To stay fast on the default company (300 items x 2 warehouses x 730 days: about 15 s) the
-demand models see the last 26 weeks before the backtest, AutoETS searches only models
-without a trend and is fitted once per series (its states are run forward at each weekly
-re-plan and for today's plan), and 500 sample paths are drawn per series.
+The backtest's demand model is the SupplyMind Forecaster (pretrained backbone, zero-shot,
+fitted on the history window only and re-forecasting at each weekly re-plan), compared on
+the same simulation with AutoETS / negative-binomial sample paths and the normal
+approximation; today's plan is made from the forecast stage's quantile forecast when given.
+To stay fast the demand models see the last 26 weeks before the backtest, AutoETS searches
+only models without a trend and is fitted once per series (its states are run forward at
+each weekly re-plan), and 500 sample paths are drawn per series.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from supplymind.files import atomic_path
 from supplymind.inventory.backtest import backtest, method_frontier
 from supplymind.inventory.leadtime import estimate_lead_times
 from supplymind.inventory.params import CostParams, InventoryParams, LeadTime, ServiceTarget
-from supplymind.inventory.plan import replan
+from supplymind.inventory.plan import plan_replenishment, replan
 from supplymind.inventory.plot import plot_frontier, plot_trajectories
 from supplymind.reporting import Figure, Section
 
@@ -68,6 +71,11 @@ def _active_demand(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return demand
 
 
+def _at(curve: pd.DataFrame) -> pd.Series:
+    """The sweep's row at the plan's target."""
+    return curve[np.isclose(curve["target"], _TARGET)].iloc[0]
+
+
 def _kpis(totals: dict[str, float] | pd.Series, days: float, label: str) -> dict[str, object]:
     return {
         "demand model": label,
@@ -89,14 +97,15 @@ def inventory_section(
     *,
     seed: int = 0,
     plan_path: Path | None = None,
+    forecast: pd.DataFrame | None = None,
+    n_jobs: int = 1,
 ) -> tuple[Section, list[Path]]:
     """Plan and backtest replenishment for the sample company; the report section.
 
     Parameters
     ----------
     tables
-        The sample company's tables (``demand``, ``items``, ``purchase_orders``,
-        ``inventory``).
+        The warehouse tables (``demand``, ``items``, ``purchase_orders``, ``inventory``).
     plot_dir
         Folder for the PNG figures.
     rel
@@ -105,12 +114,20 @@ def inventory_section(
         Seed of every random draw.
     plan_path
         Where to write the plan; default ``plot_dir.parent / "plan.csv"``.
+    forecast
+        The forecast stage's quantile forecast (``item_id, location_id, timestamp`` and
+        levels): today's plan is made from it. Without it, today's plan re-runs the
+        backtested Forecaster on the latest demand.
+    n_jobs
+        Processes for the Forecaster's statistical models.
 
     Returns
     -------
     tuple
         The section and the files written (figures, then the plan CSV).
     """
+    from supplymind.forecasting.forecaster import Forecaster
+
     demand = _active_demand(tables)
     end = demand["timestamp"].max()
     cutoff = end - pd.Timedelta(days=_TEST_DAYS - 1)
@@ -118,6 +135,9 @@ def inventory_section(
     history = demand[(demand["timestamp"] >= window_start) & (demand["timestamp"] < cutoff)]
     observed = history.dropna(subset=["target"]).groupby(["item_id", "location_id"]).size()
     keep = observed[observed >= 4 * _REVIEW_DAYS].index
+    if forecast is not None:
+        forecast = forecast.astype({"item_id": str, "location_id": str})
+        keep = keep.intersection(pd.MultiIndex.from_frame(forecast[["item_id", "location_id"]]))
     key = pd.MultiIndex.from_frame(demand[["item_id", "location_id"]])
     demand = demand[key.isin(keep)]
     history = demand[(demand["timestamp"] >= window_start) & (demand["timestamp"] < cutoff)]
@@ -134,33 +154,52 @@ def inventory_section(
     )
     orders = tables["purchase_orders"]
     lead_times = estimate_lead_times(orders, period_days=1.0, received_before=cutoff)
+    # The backtest's Forecaster sees the history window only (no look-ahead): the
+    # pretrained backbone zero-shot, re-forecasting at every weekly re-plan.
+    forecaster = Forecaster(freq="D", n_jobs=n_jobs, seed=seed)
     result = backtest(
         history,
         test,
         params,
-        method="auto",
+        method="backbone",
+        forecaster=forecaster,
+        finetune="none",
         lead_times=lead_times,
         item_params=item_params,
         n_samples=500,
         seed=seed,
-        ets_model=_ETS_MODEL,
         frontier_targets=_SWEEP,
     )
     normal_curve = method_frontier(result, history, test, "normal", _SWEEP, seed=seed)
+    stat_curve = method_frontier(
+        result, history, test, "auto", _SWEEP, seed=seed, n_samples=500, ets_model=_ETS_MODEL
+    )
 
-    # Today's plan: the same models, run forward over the held-out weeks.
+    # Today's plan: from the forecast stage's forecast (or the Forecaster run forward).
     recent = demand[demand["timestamp"] >= window_start]
-    today = replan(result.plan, recent, inventory=tables.get("inventory"))
+    if forecast is not None:
+        today = plan_replenishment(
+            recent,
+            params,
+            forecast=forecast,
+            lead_times=estimate_lead_times(orders, period_days=1.0),
+            item_params=item_params,
+            inventory=tables.get("inventory"),
+            n_samples=500,
+            seed=seed,
+        )
+    else:
+        today = replan(result.plan, recent, inventory=tables.get("inventory"))
     plan_file = plan_path or plot_dir.parent / "plan.csv"
     with atomic_path(plan_file) as tmp:
         today.table.to_csv(tmp, index=False, float_format="%.6g")
 
     days = float(result.simulation.totals["n_periods"])
-    at_target = normal_curve[np.isclose(normal_curve["target"], _TARGET)].iloc[0]
     kpis = pd.DataFrame(
         [
-            _kpis(result.simulation.totals, days, "SupplyMind (AutoETS / negative binomial)"),
-            _kpis(at_target, days, "normal approximation (history mean and sd)"),
+            _kpis(result.simulation.totals, days, "SupplyMind Forecaster (pretrained backbone)"),
+            _kpis(_at(stat_curve), days, "AutoETS / negative-binomial sample paths"),
+            _kpis(_at(normal_curve), days, "normal approximation (history mean and sd)"),
         ]
     )
     assert result.frontier is not None  # asked for above
@@ -177,7 +216,11 @@ def inventory_section(
         ),
         (
             plot_frontier(
-                {"SupplyMind": result.frontier, "normal (history sd)": normal_curve},
+                {
+                    "SupplyMind Forecaster": result.frontier,
+                    "AutoETS / NB paths": stat_curve,
+                    "normal (history sd)": normal_curve,
+                },
                 plot_dir / "inventory_frontier.png",
                 title="Stock and cost against the achieved fill rate (held-out weeks)",
             ),
@@ -192,22 +235,28 @@ def inventory_section(
         f"A periodic-review base-stock policy (weekly review, {_TARGET:.0%} fill-rate target) "
         f"for {n_series} item-warehouses, with lead-time distributions estimated from the "
         f"purchase-order history (mean {lead_mean:.1f} days), MOQ and pack sizes from the item "
-        "master, and the demand over lead time + review period from SupplyMind's forecasts "
-        "(AutoETS paths for regular items, negative binomial for intermittent ones), not only "
-        "the normal approximation."
+        "master, and the demand over lead time + review period sampled from the quantiles of "
+        "SupplyMind's Forecaster, not from the normal approximation. Today's plan (plan.csv) "
+        "uses the forecast stage's forecast."
+        if forecast is not None
+        else "master, and the demand over lead time + review period sampled from the quantiles "
+        "of SupplyMind's Forecaster, not from the normal approximation."
     )
     section.paragraphs.append(
         f"Backtest: planned on the demand before {cutoff:%Y-%m-%d} and simulated day by day on "
-        f"the last {_TEST_DAYS} days, re-planned every week with the demand seen so far. "
+        f"the last {_TEST_DAYS} days, re-planned every week with the demand seen so far (the "
+        "backtest's Forecaster is the pretrained backbone zero-shot, fitted on the history "
+        "window only; two statistical demand models are compared on the same simulation). "
         "Costs: holding 25% a year of the unit cost; a day's backorder costs a seventh of the "
         f"gross margin; {_ORDER_COST:.0f} per order. plan.csv holds today's levels and the "
         "order to place now given the latest stock snapshot."
     )
     section.notes.append(
-        "To keep the demo fast the models see the last 26 weeks, AutoETS searches models "
-        "without a trend and is fitted once (then run forward at each re-plan), and 500 sample "
-        "paths are drawn per item-warehouse. Discontinued items and item-warehouses with under "
-        "four weeks of history are not planned."
+        "To keep the demo fast the models see the last 26 weeks, the backtest's Forecaster is "
+        "not fine-tuned, AutoETS searches models without a trend and is fitted once (then run "
+        "forward at each re-plan), and 500 sample paths are drawn per item-warehouse. "
+        "Discontinued items and item-warehouses with under four weeks of history are not "
+        "planned."
     )
     section.add_table(kpis)
     section.figures.extend(Figure(f"{rel}/{p.name}", caption) for p, caption in figures)
