@@ -10,6 +10,8 @@ __all__ = [
     "ConfigurationError",
     "DataValidationError",
     "DatasetNotFoundError",
+    "FeedbackInputError",
+    "FeedbackWarning",
     "ForecastInputError",
     "ForecastWarning",
     "InventoryInputError",
@@ -129,6 +131,18 @@ class RiskInputError(SupplyMindError, ValueError):
 class RiskWarning(SupplyMindWarning):
     """A risk computation went on with a stated fallback (a series too short to score, a
     model trained on few late deliveries, ...)."""
+
+
+class FeedbackInputError(SupplyMindError, ValueError):
+    """Feedback input (texts, labels, columns, a saved model folder) cannot be used.
+
+    The message names the column or argument, what was expected and what was found.
+    """
+
+
+class FeedbackWarning(SupplyMindWarning):
+    """A feedback classifier was trained or used in a degraded way (too few labels for
+    fine-tuning, a fine-tuned model that lost to its baseline, ...)."""
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,21 @@ def test_when_csv_cells_look_numeric_or_empty_then_text_is_kept_verbatim(tmp_pat
     frame = read_table_file(path)
     assert frame["item_id"].tolist() == ["007"]
     assert frame[["price", "launched_at"]].isna().all(axis=None)
+
+
+def test_when_feedback_is_ingested_then_personal_data_is_redacted_before_storing(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    text = (
+        "feedback_id,timestamp,language,text\n"
+        'F1,2024-01-01,en,"Late again, call me at 555-123-4567 or mail jo@example.com"\n'
+        "F2,2024-01-02,zh,快递太慢了，我的手机号13812345678\n"
+        "F3,2024-01-03,en,Box arrived damaged\n"
+    )
+    result = ingest_file(warehouse, "feedback", write(tmp_path, "f.csv", text))
+    assert result.redacted == 2
+    stored = warehouse.read("feedback").set_index("feedback_id")["text"]
+    assert stored["F1"] == "Late again, call me at [PHONE] or mail [EMAIL]"
+    assert stored["F2"] == "快递太慢了，我的手机号[PHONE]"
+    assert stored["F3"] == "Box arrived damaged"
+    assert not stored.str.contains("555-123|example.com|138123", regex=True).any()

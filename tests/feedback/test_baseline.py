@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from supplymind.exceptions import FeedbackInputError
 from supplymind.feedback.baseline import TfidfClassifier
-from supplymind.feedback.errors import FeedbackInputError
 from supplymind.feedback.split import stratified_split
 
 

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 import torch
 
-from supplymind.exceptions import ConfigurationError
+from supplymind.exceptions import ConfigurationError, FeedbackInputError, FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier, class_weights
 from supplymind.feedback.encoders import Encoder
-from supplymind.feedback.errors import FeedbackInputError, FeedbackWarning
 
 FULL = ClassifierParams(
     backbone="tiny",

@@ -10,9 +10,9 @@ import pytest
 
 from supplymind.data.ingest import ingest_frame
 from supplymind.data.warehouse import Warehouse
+from supplymind.exceptions import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams
 from supplymind.feedback.commands import run_classify, run_redact, run_train
-from supplymind.feedback.errors import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.store import read_predictions
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from supplymind.exceptions import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
-from supplymind.feedback.errors import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.io import FORMAT
 
 TEXTS = ["很好", "非常好", "太差了", "很差", "good", "bad"] * 8

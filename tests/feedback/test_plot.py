@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from supplymind.feedback.errors import FeedbackInputError
+from supplymind.exceptions import FeedbackInputError
 from supplymind.feedback.plot import complaint_shares, plot_complaint_share
 
 

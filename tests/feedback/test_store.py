@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from supplymind.data.warehouse import Warehouse
-from supplymind.feedback.errors import FeedbackInputError
+from supplymind.exceptions import FeedbackInputError
 from supplymind.feedback.store import read_predictions, write_predictions
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from supplymind.data.schema import ID_COL, TARGET_COL, TIME_COL, get_table
+from supplymind.data.schema import ID_COL, TARGET_COL, TIME_COL, TableSchema, get_table
 from supplymind.data.validation import validate_frame
 from supplymind.data.warehouse import UpsertResult, Warehouse
 from supplymind.exceptions import ConfigurationError, DataValidationError, Problem
@@ -33,6 +33,8 @@ class IngestResult:
     updated: int
     ignored_columns: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
+    redacted: int = 0
+    """Cells of personal-data columns in which personal data was found and redacted."""
 
     @property
     def rows(self) -> int:
@@ -117,6 +119,7 @@ def ingest_frame(
     validated = validate_frame(
         df, schema, key_lookup=lookup, time_format=time_format, source=source
     )
+    redacted = _redact_personal(schema, validated.frame)
     result: UpsertResult = warehouse.upsert(schema.name, validated)
     return IngestResult(
         schema.name,
@@ -125,7 +128,25 @@ def ingest_frame(
         result.updated,
         validated.ignored_columns,
         validated.extra_columns,
+        redacted,
     )
+
+
+def _redact_personal(schema: TableSchema, frame: pd.DataFrame) -> int:
+    """Redact the personal-data columns of ``frame`` in place; cells changed."""
+    from supplymind.feedback.redact import redact
+
+    changed = 0
+    for column in schema.columns:
+        if not column.personal or column.name not in frame.columns:
+            continue
+        values = frame[column.name]
+        present = values.notna()
+        before = values[present].astype(str)
+        after = before.map(redact)
+        changed += int((after != before).sum())
+        frame.loc[present, column.name] = after
+    return changed
 
 
 def ingest_file(

@@ -63,6 +63,9 @@ class ColumnSpec:
         Allowed values for a string column.
     default
         Value used when an optional column is absent from the input.
+    personal
+        Free text that may hold personal data (phone numbers, e-mail addresses, ID and
+        bank-card numbers, addresses): redacted at ingest, before it is stored.
     """
 
     name: str
@@ -74,6 +77,7 @@ class ColumnSpec:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     default: float | int | str | bool | None = None
+    personal: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in _SQL_TYPES:
@@ -445,7 +449,12 @@ FEEDBACK = TableSchema(
             nullable=True,
         ),
         _c("language", "string", "ISO 639-1 language code such as 'en' or 'zh'."),
-        _c("text", "string", "The feedback text."),
+        _c(
+            "text",
+            "string",
+            "The feedback text (personal data is redacted at ingest).",
+            personal=True,
+        ),
         _c(
             "sentiment",
             "string",

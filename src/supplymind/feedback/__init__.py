@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from supplymind.exceptions import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.baseline import TfidfClassifier
 from supplymind.feedback.calibration import expected_calibration_error, fit_temperature
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
@@ -23,7 +24,6 @@ from supplymind.feedback.encoders import (
     load_encoder,
     register_encoder,
 )
-from supplymind.feedback.errors import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.metrics import ClassificationMetrics, classification_metrics
 from supplymind.feedback.redact import find_pii, redact
 

@@ -24,8 +24,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[impo
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from supplymind.exceptions import FeedbackInputError
 from supplymind.feedback.calibration import fit_temperature, softmax
-from supplymind.feedback.errors import FeedbackInputError
 from supplymind.feedback.inputs import check_labels, check_texts
 from supplymind.feedback.metrics import classification_metrics
 from supplymind.feedback.redact import redact

@@ -16,7 +16,7 @@ guarded adoption, class weighting and calibrated probabilities.
    ``adoption_`` and saved with the model.
 
 With fewer than ``min_labels`` labelled texts no encoder is fine-tuned: the TF-IDF baseline
-is fitted instead (with a :class:`~supplymind.feedback.errors.FeedbackWarning`).
+is fitted instead (with a :class:`~supplymind.exceptions.FeedbackWarning`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
-from supplymind.exceptions import ConfigurationError
+from supplymind.exceptions import ConfigurationError, FeedbackInputError, FeedbackWarning
 from supplymind.feedback.baseline import TfidfClassifier
 from supplymind.feedback.calibration import (
     expected_calibration_error,
@@ -44,7 +44,6 @@ from supplymind.feedback.calibration import (
     softmax,
 )
 from supplymind.feedback.encoders import Encoder, load_encoder, quiet_transformers
-from supplymind.feedback.errors import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.inputs import check_labels, check_texts
 from supplymind.feedback.metrics import classification_metrics
 from supplymind.feedback.network import (

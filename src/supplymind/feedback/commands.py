@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 
 from supplymind.data.ingest import read_table_file
+from supplymind.exceptions import FeedbackInputError
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
-from supplymind.feedback.errors import FeedbackInputError
 from supplymind.feedback.inputs import check_texts, require_columns
 from supplymind.feedback.language import pick_backbone
 from supplymind.feedback.metrics import ClassificationMetrics, classification_metrics

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from supplymind.feedback.errors import FeedbackInputError
+from supplymind.exceptions import FeedbackInputError
 
 __all__ = ["check_labels", "check_texts", "require_columns"]
 

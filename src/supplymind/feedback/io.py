@@ -26,10 +26,10 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from supplymind.exceptions import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.baseline import TfidfClassifier
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
 from supplymind.feedback.encoders import quiet_transformers
-from supplymind.feedback.errors import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.network import TextClassifierNet
 from supplymind.files import atomic_path, atomic_write_text
 

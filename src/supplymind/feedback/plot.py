@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
-from supplymind.feedback.errors import FeedbackInputError
+from supplymind.exceptions import FeedbackInputError
 from supplymind.reporting.plots import save_figure
 
 __all__ = ["complaint_shares", "plot_complaint_share"]

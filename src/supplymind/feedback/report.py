@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from supplymind.exceptions import FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
 from supplymind.feedback.encoders import Encoder, load_encoder
-from supplymind.feedback.errors import FeedbackWarning
 from supplymind.feedback.language import BACKBONE_BY_LANGUAGE
 from supplymind.feedback.metrics import classification_metrics
 from supplymind.feedback.plot import complaint_shares, plot_complaint_share

@@ -11,7 +11,7 @@ import pandas as pd
 
 from supplymind.data.schema import ColumnSpec, TableSchema
 from supplymind.data.warehouse import Warehouse, quote
-from supplymind.feedback.errors import FeedbackInputError
+from supplymind.exceptions import FeedbackInputError
 
 __all__ = ["PREDICTIONS_TABLE", "read_feedback", "read_predictions", "write_predictions"]
 
