@@ -193,6 +193,8 @@ def ingest(
         f"{result.table}: {result.rows:,} rows read, {result.inserted:,} inserted, "
         f"{result.updated:,} updated"
     )
+    if result.redacted:
+        console.print(f"personal data redacted in {result.redacted:,} cells before storing")
     if result.extra_columns:
         console.print(f"covariates kept: {', '.join(result.extra_columns)}")
     if result.ignored_columns:
@@ -592,7 +594,8 @@ _MethodOpt = Annotated[
     str | None,
     typer.Option(
         "--method",
-        help="Demand model: auto, empirical, ets, forecast, normal, normal_ets "
+        help="Demand model: auto, backbone (the SupplyMind Forecaster, fine-tuned and "
+        "guarded), empirical, ets, forecast, normal, normal_ets "
         "(default: forecast with --forecast, else auto).",
     ),
 ]
@@ -602,6 +605,17 @@ _TargetColOpt = Annotated[str | None, typer.Option("--target-col", help="Column 
 _SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV delimiter.")]
 _SamplesOpt = Annotated[int, typer.Option("--samples", help="Sample paths per series.")]
 _SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
+_RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Run on Ray: local (start a cluster here), auto (the cluster of `ray start`) "
+        "or a cluster address. Needs the ray package (docs/ray.md).",
+    ),
+]
+_WorkersOpt = Annotated[
+    int | None, typer.Option("--num-workers", help="Ray workers (default: the cluster's CPUs).")
+]
 _RhoOpt = Annotated[
     float,
     typer.Option(
@@ -667,10 +681,67 @@ def forecast(
     n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for statistical models.")] = 1,
     seed: _SeedOpt = 0,
     sep: _SepOpt = None,
+    ray: _RayOpt = None,
+    num_workers: _WorkersOpt = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="With --ray or a folder --history: forecast every series with this model "
+            "(zero_shot, finetuned or a statistical model) instead of the adopted one.",
+        ),
+    ] = None,
+    series_per_partition: Annotated[
+        int,
+        typer.Option(
+            "--series-per-partition", help="Series per partition when cutting one file for --ray."
+        ),
+    ] = 10_000,
 ) -> None:
-    """Forecast demand quantiles with the pretrained backbone, fine-tuned and guarded."""
+    """Forecast demand quantiles with the pretrained backbone, fine-tuned and guarded.
+
+    With --ray, or when --history is a folder of Parquet/CSV partitions (each series in one
+    file), --out is a folder of Parquet partitions and the model is the one saved in
+    --model-dir, or zero-shot with --finetune none.
+    """
     from supplymind.forecasting.commands import parse_quantiles, run_forecast
 
+    if ray is not None or (history is not None and history.is_dir()):
+        from supplymind.scale.commands import run_batch_forecast
+
+        with err_console.status("forecasting partitions"):
+            report = run_batch_forecast(
+                out,
+                horizon,
+                history=history,
+                from_db=from_db,
+                db=db,
+                ray=ray,
+                num_workers=num_workers,
+                model_dir=model_dir,
+                finetune=finetune,
+                backbone=backbone,
+                model=model,
+                freq=freq,
+                quantiles=parse_quantiles(quantiles),
+                id_col=id_col,
+                time_col=time_col,
+                target_col=target_col,
+                sep=sep,
+                series_per_partition=series_per_partition,
+            )
+        summary = report.summary()
+        table = Table("", "value", title="Batch forecast")
+        table.add_row("series", f"{report.series:,}")
+        table.add_row("partitions", str(summary["partitions"]))
+        table.add_row("workers", f"{report.workers} ({ray or 'in process'})")
+        table.add_row("series/s", f"{report.series_per_second:,.1f}")
+        table.add_row("peak memory per worker", f"{summary['max_peak_rss_mb']:,.0f} MiB")
+        console.print(table)
+        console.print(f"written: {report.out_dir}")
+        return
+    if model is not None:
+        raise typer.BadParameter("--model applies to partitioned runs (--ray or a folder)")
     with err_console.status("fitting and forecasting"):
         result = run_forecast(
             out,
@@ -716,6 +787,94 @@ def forecast(
             table.add_row(f"backtest WQL {row.model}", f"{row.wql:.4f}")
     console.print(table)
     console.print(f"written: {result.out}")
+
+
+@app.command("finetune")
+def finetune_command(
+    history: _HistoryOpt,
+    model_dir: Annotated[
+        Path, typer.Option("--model-dir", help="Folder to save the fine-tuned model in.")
+    ],
+    mode: Annotated[str, typer.Option("--mode", help="full, head, lora or ia3.")] = "full",
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="Periods of the validation windows.")
+    ] = None,
+    backbone: Annotated[
+        str, typer.Option("--backbone", help="Registered backbone name or checkpoint folder.")
+    ] = "supplymind-ts-small",
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Fine-tuning settings (TOML).")
+    ] = None,
+    max_steps: Annotated[
+        int | None, typer.Option("--max-steps", help="Optimiser steps at most.")
+    ] = None,
+    ray: _RayOpt = None,
+    num_workers: Annotated[
+        int, typer.Option("--num-workers", help="Ray Train workers (data-parallel).")
+    ] = 2,
+    freq: Annotated[
+        str | None, typer.Option("--freq", help="Pandas frequency (D, W-MON, MS...); inferred.")
+    ] = None,
+    covariates: Annotated[
+        str | None,
+        typer.Option("--covariates", help="Known-future covariate columns, comma-separated."),
+    ] = None,
+    static: Annotated[
+        str | None, typer.Option("--static", help="Static covariate columns, comma-separated.")
+    ] = None,
+    id_col: _IdColOpt = None,
+    time_col: _TimeColOpt = None,
+    target_col: _TargetColOpt = None,
+    n_windows: Annotated[
+        int, typer.Option("--n-windows", help="Validation windows per series.")
+    ] = 2,
+    seed: _SeedOpt = 0,
+    sep: _SepOpt = None,
+) -> None:
+    """Fine-tune a backbone on a demand history and save the model (for --model-dir).
+
+    Checkpoints go to MODEL_DIR/checkpoints; running again resumes. With --ray the engine
+    runs data-parallel on Ray Train workers.
+    """
+    from supplymind.scale.commands import run_finetune
+
+    def names(text: str | None) -> tuple[str, ...]:
+        return tuple(p.strip() for p in (text or "").split(",") if p.strip())
+
+    with err_console.status("fine-tuning"):
+        f = run_finetune(
+            model_dir,
+            history,
+            mode=mode,
+            horizon=horizon,
+            backbone=backbone,
+            config=config,
+            max_steps=max_steps,
+            ray=ray,
+            num_workers=num_workers,
+            freq=freq,
+            covariates=names(covariates),
+            static=names(static),
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+            sep=sep,
+            n_windows=n_windows,
+            seed=seed,
+        )
+    table = Table("", "value", title="Fine-tuning")
+    if f.finetune_result_:
+        ft = f.finetune_result_
+        table.add_row(
+            "validation loss",
+            f"{ft['initial_val_loss']:.4f} -> {ft['best_val_loss']:.4f} "
+            f"(best step {ft['best_step']} of {ft['steps']})",
+        )
+    for segment, choice in sorted(f.selection_.items()):
+        table.add_row(f"adopted ({segment})", choice)
+    table.add_row("workers", f"{num_workers} on Ray ({ray})" if ray else "1 (in process)")
+    console.print(table)
+    console.print(f"saved: {model_dir}")
 
 
 @app.command()

@@ -216,3 +216,60 @@ def test_config_loads_from_toml(tmp_path: Path) -> None:
     path.write_text("epochs = 3\n")
     with pytest.raises(ConfigurationError, match=r"unknown keys \['epochs'\]"):
         load_finetune_config(path)
+
+
+def test_a_data_parallel_group_of_one_equals_the_single_process_run(
+    tiny: SupplyMindTSModel,
+) -> None:
+    from supplymind.training.finetune import DataParallel
+
+    train, val = _data()
+    alone = finetune(tiny, train, val, FAST, task_modules(tiny))
+    group = finetune(tiny, train, val, FAST, task_modules(tiny), parallel=DataParallel(0, 1))
+    assert group.history == alone.history
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(alone.model.parameters(), group.model.parameters(), strict=True)
+    )
+
+
+@pytest.mark.parametrize("mode", ["full", "lora"])
+def test_restore_trained_rebuilds_the_finetuned_model_from_its_trained_parameters(
+    tiny: SupplyMindTSModel, mode: str
+) -> None:
+    from supplymind.training.finetune import restore_trained, trainable_state
+
+    train, val = _data()
+    config = FAST.replace(mode=mode)
+    result = finetune(tiny, train, val, config, task_modules(tiny))
+    rebuilt = restore_trained(tiny, config, task_modules(tiny), trainable_state(result.model))
+    expected = result.model.state_dict()
+    got = rebuilt.state_dict()
+    assert expected.keys() == got.keys()
+    assert all(torch.equal(expected[k], got[k]) for k in expected)
+
+
+@pytest.mark.parametrize(
+    ("rank", "world_size", "message"),
+    [(0, 0, "world_size"), (2, 2, "rank"), (-1, 2, "rank")],
+)
+def test_data_parallel_rejects_a_bad_place(rank: int, world_size: int, message: str) -> None:
+    from supplymind.training.finetune import DataParallel
+
+    with pytest.raises(ConfigurationError, match=message):
+        DataParallel(rank, world_size)
+
+
+def test_a_batch_smaller_than_the_group_is_rejected(tiny: SupplyMindTSModel) -> None:
+    from supplymind.training.finetune import DataParallel
+
+    train, val = _data()
+    with pytest.raises(ConfigurationError, match="batch_size: expected at least the 4"):
+        finetune(
+            tiny,
+            train,
+            val,
+            FAST.replace(batch_size=2),
+            task_modules(tiny),
+            parallel=DataParallel(0, 4),
+        )

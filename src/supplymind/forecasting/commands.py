@@ -16,6 +16,7 @@ from supplymind.exceptions import ConfigurationError, ForecastInputError
 from supplymind.files import atomic_path, atomic_write_text
 from supplymind.forecasting.data import ID_COL, TIME_COL
 from supplymind.forecasting.forecaster import DEFAULT_QUANTILES, Forecaster
+from supplymind.forecasting.neural import FINETUNE_DEFAULTS
 
 __all__ = ["ForecastRun", "parse_quantiles", "read_history_table", "run_forecast"]
 
@@ -105,8 +106,12 @@ def run_forecast(
     n_jobs: int = 1,
     seed: int = 0,
     progress: bool = False,
+    max_steps: int | None = None,
 ) -> ForecastRun:
     """Fit (or reload from ``model_dir``) a Forecaster on a history and write its forecast.
+
+    ``max_steps`` caps the fine-tuning steps (default: the mode's
+    :data:`~supplymind.forecasting.neural.FINETUNE_DEFAULTS`, 120).
 
     With ``model_dir``: when it holds a saved Forecaster, that one is reloaded (its choices
     and fine-tuned weights) and only predicts; otherwise the fitted Forecaster is saved
@@ -117,6 +122,10 @@ def run_forecast(
     ForecastRun
         The forecast table (also written to ``out``) and the Forecaster.
     """
+    if max_steps is not None and (
+        isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1
+    ):
+        raise ConfigurationError(f"max_steps: expected a positive integer, found {max_steps!r}")
     if (history is None) == (not from_db):
         raise ConfigurationError(
             "history: expected exactly one of --history FILE or --from-db, found "
@@ -136,8 +145,15 @@ def run_forecast(
     if saved and model_dir is not None:
         forecaster = Forecaster.load(model_dir, n_jobs=n_jobs)
     else:
+        config = None
+        if max_steps is not None:
+            # "auto" fine-tunes in the Forecaster's default auto_mode, "full".
+            mode = "full" if finetune == "auto" else finetune
+            if mode in FINETUNE_DEFAULTS:
+                config = FINETUNE_DEFAULTS[mode].replace(max_steps=max_steps)
         forecaster = Forecaster(
             backbone,
+            finetune_config=config,
             horizon=horizon,
             freq=freq,
             quantiles=quantiles,

@@ -36,7 +36,7 @@ import itertools
 import json
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -64,12 +64,19 @@ from supplymind.forecasting.neural import (
     quiet,
 )
 from supplymind.forecasting.statistical import INTERMITTENT_MODELS, STAT_MODELS, stat_quantiles
-from supplymind.training.finetune import MODES, PEFT_MODES, FinetuneConfig, merge_adapters
+from supplymind.training.finetune import (
+    MODES,
+    PEFT_MODES,
+    FinetuneConfig,
+    FinetuneResult,
+    merge_adapters,
+)
 
 __all__ = [
     "DEFAULT_QUANTILES",
     "FINETUNE_CHOICES",
     "MIN_OBSERVED",
+    "Finetuner",
     "Forecaster",
     "quantile_name",
 ]
@@ -85,6 +92,12 @@ FINETUNED = "finetuned"
 ENSEMBLE = "ensemble"
 _ADI_CUTOFF = 1.32
 _STATE = "forecaster.json"
+
+
+#: Runs fine-tuning with the signature of
+#: :func:`~supplymind.forecasting.neural.finetune_backbone` (which is the default; see
+#: ``supplymind.scale.distributed.RayFinetuner`` for data-parallel runs on Ray).
+Finetuner = Callable[..., FinetuneResult]
 
 
 def quantile_name(level: float) -> str:
@@ -161,6 +174,9 @@ class Forecaster:
         Show progress bars.
     work_dir
         Folder for fine-tuning logs and checkpoints (resumable); ``None`` keeps them in memory.
+    finetuner
+        Runs fine-tuning (default :func:`~supplymind.forecasting.neural.finetune_backbone`
+        in this process).
     """
 
     def __init__(
@@ -185,6 +201,7 @@ class Forecaster:
         seed: int = 0,
         progress: bool = False,
         work_dir: str | Path | None = None,
+        finetuner: Finetuner | None = None,
     ) -> None:
         self.backbone = str(backbone)
         self.horizon = None if horizon is None else check_horizon(horizon)
@@ -216,6 +233,7 @@ class Forecaster:
         self.seed = int(seed)
         self.progress = progress
         self.work_dir = None if work_dir is None else Path(work_dir)
+        self.finetuner = finetuner
         # fitted state
         self.series_: SeriesSet | None = None
         self.freq_: str | None = None
@@ -388,8 +406,9 @@ class Forecaster:
             every = [*stopping, *windows]
             first = {w.series: w.origin for w in sorted(every, key=lambda w: -w.origin)}
             ends = [first.get(i, len(v)) for i, v in enumerate(series.values)]
+            run = self.finetuner or finetune_backbone
             try:
-                result = finetune_backbone(
+                result = run(
                     self.pretrained_.model,
                     series.values,
                     ends,
@@ -801,6 +820,42 @@ class Forecaster:
             self.backtest_ = pd.read_csv(folder / "backtest.csv")
         # The fitted series are not stored: predict() needs history=.
         self.freq_ = state["freq"]
+        return self
+
+    @classmethod
+    def unfitted(
+        cls,
+        backbone: str = "supplymind-ts-small",
+        *,
+        model: str = ZERO_SHOT,
+        horizon: int,
+        freq: str | None = None,
+        quantiles: Sequence[float] = DEFAULT_QUANTILES,
+        id_col: str = ID_COL,
+        time_col: str = TIME_COL,
+        target_col: str = TARGET_COL,
+    ) -> Forecaster:
+        """A Forecaster that forecasts every series with one model and fits nothing: the
+        pretrained backbone zero-shot (``model="zero_shot"``) or a statistical model; call
+        :meth:`predict` with ``history=`` (as after :meth:`load`)."""
+        known = (ZERO_SHOT, *STAT_MODELS)
+        if model not in known:
+            raise ConfigurationError(f"model: expected one of {list(known)}, found {model!r}")
+        self = cls(
+            backbone,
+            horizon=horizon,
+            freq=freq,
+            quantiles=quantiles,
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+        )
+        self.horizon_ = check_horizon(horizon)
+        self.finetune_ = "none"
+        self.selection_ = {"all": model}
+        self.freq_ = freq
+        if model == ZERO_SHOT:
+            self.pretrained_ = self._load_pretrained(need_model=False)
         return self
 
     def summary(self) -> dict[str, Any]:

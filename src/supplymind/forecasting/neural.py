@@ -24,7 +24,13 @@ from torch.utils.data import Dataset
 from supplymind.exceptions import ConfigurationError
 from supplymind.models.adapters._common import quiet_loading
 from supplymind.models.backbone import SupplyMindTSModel
-from supplymind.training.finetune import FinetuneConfig, FinetuneResult, TaskModules, finetune
+from supplymind.training.finetune import (
+    DataParallel,
+    FinetuneConfig,
+    FinetuneResult,
+    TaskModules,
+    finetune,
+)
 
 __all__ = [
     "FINETUNE_DEFAULTS",
@@ -226,6 +232,8 @@ def finetune_backbone(
     static: np.ndarray | None = None,
     out_dir: str | Path | None = None,
     progress: bool = False,
+    parallel: DataParallel | None = None,
+    stop_after: int | None = None,
 ) -> FinetuneResult:
     """Fine-tune a copy of the backbone on the series' training parts.
 
@@ -243,6 +251,11 @@ def finetune_backbone(
         Forecast periods per example.
     config
         Engine settings.
+    parallel
+        This process's place in a data-parallel run (see
+        :class:`~supplymind.training.finetune.DataParallel`).
+    stop_after
+        Stop after this step, checkpoint included (simulates an interruption).
 
     Raises
     ------
@@ -270,6 +283,8 @@ def finetune_backbone(
         out_dir=out_dir,
         progress=progress,
         description=f"fine-tuning ({config.mode})",
+        parallel=parallel,
+        stop_after=stop_after,
     )
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 import json
 import math
 import shutil
@@ -55,6 +56,7 @@ from supplymind.files import atomic_write_text
 __all__ = [
     "MODES",
     "PEFT_MODES",
+    "DataParallel",
     "FinetuneConfig",
     "FinetuneResult",
     "TaskModules",
@@ -62,7 +64,9 @@ __all__ = [
     "load_finetune_config",
     "merge_adapters",
     "no_fastpath",
+    "restore_trained",
     "trainable_parameters",
+    "trainable_state",
 ]
 
 #: The fine-tuning modes.
@@ -235,6 +239,59 @@ class TaskModules:
             raise ConfigurationError(
                 f"TaskModules.feedforward: expected names among adapter_targets, found {extra}"
             )
+
+
+def _same(model: nn.Module) -> nn.Module:
+    return model
+
+
+@dataclass(frozen=True)
+class DataParallel:
+    """This process's place in a data-parallel run of :func:`finetune`.
+
+    Parameters
+    ----------
+    rank
+        Index of this process, from 0; process 0 writes the logs and checkpoints.
+    world_size
+        Number of processes.
+    wrap
+        Wraps the trainable model for the forward and backward passes so that gradients
+        are averaged across processes (``torch.nn.parallel.DistributedDataParallel``, or
+        ``ray.train.torch.prepare_model``).
+    device
+        Where the wrapped model lives; batches are moved there (``None``: left as they are).
+    """
+
+    rank: int
+    world_size: int
+    wrap: Callable[[nn.Module], nn.Module] = _same
+    device: torch.device | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.world_size, bool) or self.world_size < 1:
+            raise ConfigurationError(
+                f"DataParallel.world_size: expected a positive integer, found {self.world_size!r}"
+            )
+        if not 0 <= self.rank < self.world_size:
+            raise ConfigurationError(
+                f"DataParallel.rank: expected 0 <= rank < {self.world_size}, found {self.rank!r}"
+            )
+
+    def place(self, batch: Batch) -> Batch:
+        """``batch`` with its tensors on :attr:`device`."""
+        if self.device is None:
+            return batch
+        device = self.device
+        return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+    def mean(self, value: float) -> float:
+        """Average of ``value`` over the processes (``value`` itself without a process group)."""
+        if self.world_size == 1 or not torch.distributed.is_initialized():
+            return value
+        tensor = torch.tensor([value], dtype=torch.float64)
+        torch.distributed.all_reduce(tensor)
+        return float(tensor.item()) / self.world_size
 
 
 @dataclass
@@ -422,7 +479,8 @@ def _lr_factor(step: int, config: FinetuneConfig) -> float:
     return 0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
-def _trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
+def trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Copies of the parameters that train (what a checkpoint of the run holds)."""
     return {
         n: p.detach().clone().contiguous() for n, p in model.named_parameters() if p.requires_grad
     }
@@ -433,6 +491,25 @@ def _load_trainable(model: nn.Module, state: Mapping[str, torch.Tensor]) -> None
     with torch.no_grad():
         for name, value in state.items():
             params[name].copy_(value)
+
+
+def restore_trained(
+    model: nn.Module,
+    config: FinetuneConfig,
+    modules: TaskModules,
+    state: Mapping[str, torch.Tensor],
+) -> nn.Module:
+    """The model :func:`finetune` returned, rebuilt from the pretrained ``model`` (left
+    untouched) and the :func:`trainable_state` of the fine-tuned one (for example sent back
+    by another process)."""
+    torch.manual_seed(config.seed)
+    work = copy.deepcopy(model)
+    if config.dropout is not None:
+        _set_dropout(work, config.dropout)
+    work = _prepare(work, config, modules)
+    _load_trainable(work, state)
+    work.eval()
+    return work
 
 
 # ---------------------------------------------------------------------------- loop helpers
@@ -457,6 +534,12 @@ def _collate(items: list[Any]) -> Batch:
             f"dataset items: expected dicts of tensors or arrays, found {type(items[0]).__name__}"
         )
     return batch
+
+
+def _placed(
+    collate: Callable[[list[Any]], Batch], parallel: DataParallel, items: list[Any]
+) -> Batch:
+    return parallel.place(collate(items))
 
 
 def _draw(n: int, size: int, seed: int, step: int, micro: int) -> list[int]:
@@ -553,7 +636,7 @@ def _save_checkpoint(
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    save_file(_trainable_state(model), str(tmp / "trainable.safetensors"))
+    save_file(trainable_state(model), str(tmp / "trainable.safetensors"))
     save_file(dict(best_state), str(tmp / "best.safetensors"))
     torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
     (tmp / "state.json").write_text(json.dumps(state, indent=1))
@@ -596,6 +679,7 @@ def finetune(
     description: str = "fine-tuning",
     on_step: Callable[[int, int, float], None] | None = None,
     stop_after: int | None = None,
+    parallel: DataParallel | None = None,
 ) -> FinetuneResult:
     """Fine-tune a copy of ``model``; ``model`` itself is left untouched.
 
@@ -631,6 +715,10 @@ def finetune(
         Called as ``on_step(step, max_steps, train_loss)`` after each optimiser step.
     stop_after
         Stop after this step, checkpoint included (simulates an interruption).
+    parallel
+        Run as one process of a data-parallel group (``None``: the single process); each
+        process keeps its share of every batch, so ``batch_size`` must be at least the
+        number of processes.
 
     Returns
     -------
@@ -647,9 +735,18 @@ def finetune(
         torch.set_num_threads(config.num_threads)
     compute_loss = loss_fn or _default_loss
     collate_fn = collate or _collate
+    if parallel is not None and parallel.device is not None:
+        collate_fn = functools.partial(_placed, collate_fn, parallel)
+    if parallel is not None and config.batch_size < parallel.world_size:
+        raise ConfigurationError(
+            f"FinetuneConfig.batch_size: expected at least the {parallel.world_size} "
+            f"data-parallel processes, found {config.batch_size}"
+        )
     out = None if out_dir is None else Path(out_dir)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+    # In a data-parallel run every process reads the checkpoint, process 0 alone writes.
+    writes = out if parallel is None or parallel.rank == 0 else None
 
     torch.manual_seed(config.seed)
     work = copy.deepcopy(model)
@@ -658,9 +755,10 @@ def finetune(
     work = _prepare(work, config, modules)
     work.train()
     optimizer = _optimizer(work, config)
+    stepper = work if parallel is None else parallel.wrap(work)
 
     saved = _read_checkpoint(out, config) if (out is not None and resume) else None
-    log = _Log(out, 0 if saved is None else int(saved["step"]))
+    log = _Log(writes, 0 if saved is None else int(saved["step"]))
     if saved is not None and out is not None:
         _load_trainable(work, load_file(str(out / _CHECKPOINT / "trainable.safetensors")))
         best_state = load_file(str(out / _CHECKPOINT / "best.safetensors"))
@@ -672,7 +770,7 @@ def finetune(
         log.restore(list(saved["history"]))
     else:
         start, bad_evals, best_step = 0, 0, 0
-        best_state = _trainable_state(work)
+        best_state = trainable_state(work)
         initial = (
             math.nan if val is None else _evaluate(work, val, config, compute_loss, collate_fn)
         )
@@ -701,11 +799,15 @@ def finetune(
             total = 0.0
             for micro in range(config.grad_accum):
                 idx = _draw(n_train, config.batch_size, config.seed, step, micro)
+                if parallel is not None:
+                    idx = idx[parallel.rank :: parallel.world_size]
                 batch = collate_fn([train[i] for i in idx])
                 with _autocast(config.bf16):
-                    loss = compute_loss(work, batch)
+                    loss = compute_loss(stepper, batch)
                 (loss / config.grad_accum).backward()  # type: ignore[no-untyped-call]
                 total += float(loss.detach().float()) / config.grad_accum
+            if parallel is not None:
+                total = parallel.mean(total)
             if not math.isfinite(total):
                 raise FloatingPointError(
                     f"fine-tuning diverged at step {step + 1} (loss {total}); lower "
@@ -727,10 +829,10 @@ def finetune(
                 log.add(step, "val", current, lr)
                 if not math.isfinite(best_loss) or current < best_loss * (1 - config.min_delta):
                     best_loss, best_step, bad_evals = current, step, 0
-                    best_state = _trainable_state(work)
+                    best_state = trainable_state(work)
                 else:
                     bad_evals += 1
-            if at_eval and out is not None:
+            if at_eval and writes is not None:
                 state = {
                     "step": step,
                     "config": config.to_dict(),
@@ -740,7 +842,7 @@ def finetune(
                     "bad_evals": bad_evals,
                     "history": log.rows,
                 }
-                _save_checkpoint(out, work, best_state, optimizer, state)
+                _save_checkpoint(writes, work, best_state, optimizer, state)
             if stop_after is not None and step >= stop_after:
                 break
     stopped_early = bad_evals >= config.patience and step < config.max_steps
