@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from supplymind.data.warehouse import Warehouse
 from supplymind.pipeline import STAGES
-from supplymind.service.app import StageName, create_app
+from supplymind.service.app import StageName, _Connections, create_app
 
 from .conftest import ServiceEnv
 
@@ -283,3 +284,35 @@ def test_a_fresh_service_without_runs_answers_404_for_decisions(
             assert fresh.get(path, headers=headers).status_code == 404, path
         assert fresh.get("/api/alerts", headers=headers).json()["total"] == 0
         assert fresh.get("/", headers=headers).status_code == 200
+
+
+def test_when_connections_are_lent_then_each_is_used_by_one_request_and_reopened_after_close(
+    service_env: ServiceEnv,
+) -> None:
+    """Two requests at once get two connections, a returned one is lent again, and after the
+    app's shutdown (its lifespan may run again) fresh ones are opened, not closed ones lent."""
+    connections = _Connections(service_env.settings.warehouse_url)
+    with connections.lend() as first, connections.lend() as second:
+        assert first is not second
+    with connections.lend() as again:
+        assert again in (first, second)
+    connections.close()
+    with connections.lend() as fresh:
+        assert fresh not in (first, second)
+        assert fresh.count("items") > 0
+    connections.close()
+
+
+def test_when_reads_arrive_concurrently_then_all_succeed(
+    client: TestClient, read_headers: dict[str, str]
+) -> None:
+    """Concurrent reads each get their own warehouse connection (one shared connection
+    answered "connection is busy" with a 500 under load)."""
+
+    def read(i: int) -> int:
+        path = "/api/forecasts" if i % 2 else "/api/items"
+        return client.get(f"{path}?limit=5&offset={i % 3}", headers=read_headers).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(read, range(96)))
+    assert codes == [200] * 96

@@ -1,9 +1,13 @@
-"""The in-process job registry."""
+"""The in-process job registry, and a fine-tuning job run end to end through the API."""
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
+
+import pandas as pd
+from fastapi.testclient import TestClient
 
 from supplymind.service.jobs import Job, JobRegistry, Progress
 
@@ -56,3 +60,39 @@ def test_when_a_job_raises_then_it_fails_with_the_error_and_the_next_job_runs() 
     assert [j.kind for j in registry.list(kind="other")] == ["other"]
     assert registry.get("missing") is None
     registry.shutdown()
+
+
+def test_when_a_finetune_job_is_submitted_through_the_api_then_its_model_is_listed(
+    client: TestClient, write_headers: dict[str, str], read_headers: dict[str, str]
+) -> None:
+    """Submit, poll until done, find the saved model in ``/api/models`` (a few steps of the
+    default backbone on the tiny warehouse: seconds on a CPU)."""
+    bad = client.post("/api/jobs/finetune", headers=write_headers, json={"max_steps": 0})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "max_steps"]
+    started = client.post(
+        "/api/jobs/finetune",
+        headers=write_headers,
+        json={"mode": "lora", "horizon": 14, "max_steps": 3},
+    )
+    assert started.status_code == 202
+    job_id = started.json()["job_id"]
+    deadline = time.monotonic() + 120
+    job = client.get(f"/api/jobs/{job_id}", headers=read_headers).json()
+    while job["status"] not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job = client.get(f"/api/jobs/{job_id}", headers=read_headers).json()
+    assert job["status"] == "succeeded", job["error"]
+    result = job["result"]
+    assert result["finetune"]["mode"] == "lora"
+    assert result["finetune"]["steps"] <= 3
+    model_dir = Path(result["model_dir"])
+    assert (model_dir / "forecaster.json").is_file()
+    forecast = pd.read_csv(result["forecast"])
+    assert len(forecast) == 14 * result["series"]
+    listed = client.get("/api/models", headers=read_headers).json()["finetuned"]
+    ours = [m for m in listed if m["model_dir"] == str(model_dir)]
+    assert len(ours) == 1
+    assert ours[0]["finetune"] == "lora"
+    assert ours[0]["horizon"] == 14
+    assert ours[0]["selection"] == result["selection"]

@@ -10,8 +10,8 @@ import json
 import logging
 import tempfile
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,6 +31,7 @@ from supplymind.service.jobs import JobRegistry
 from supplymind.service.limits import BodySizeLimit
 from supplymind.service.settings import ServiceSettings
 from supplymind.service.store import (
+    finetuned_models,
     latest_output,
     read_output_json,
     read_table,
@@ -74,34 +75,54 @@ def _writer(scope: Annotated[str, Depends(_scope_of)]) -> str:
 
 
 class _Connections:
-    """One warehouse connection per worker thread, opened on first use and kept (opening
-    one per request cost most of a read's time); closed when the app shuts down."""
+    """Warehouse connections lent to one request at a time.
+
+    A request takes an idle connection (or opens one) and gives it back when it is done:
+    opening one per request cost most of a read's time, and a DuckDB connection refuses a
+    second call while one runs. They are lent per request, not kept per thread, because
+    FastAPI resolves a sync dependency and runs the endpoint in different worker threads.
+    All are closed when the app shuts down; a close starts a new generation, so an app whose
+    lifespan runs again (a second test client) opens fresh ones instead of lending closed
+    ones.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
+        self._idle: list[Warehouse] = []
         self._opened: list[Warehouse] = []
         self._lock = threading.Lock()
+        self._generation = 0
 
-    def get(self) -> Warehouse:
-        wh: Warehouse | None = getattr(self._local, "wh", None)
+    @contextmanager
+    def lend(self) -> Iterator[Warehouse]:
+        """A connection for the ``with`` block, used by nothing else meanwhile."""
+        with self._lock:
+            generation = self._generation
+            wh = self._idle.pop() if self._idle else None
         if wh is None:
             wh = Warehouse(self.url)
-            self._local.wh = wh
             with self._lock:
                 self._opened.append(wh)
-        return wh
+        try:
+            yield wh
+        finally:
+            with self._lock:
+                if generation == self._generation:
+                    self._idle.append(wh)
 
     def close(self) -> None:
         with self._lock:
+            self._generation += 1
             for wh in self._opened:
                 wh.close()
             self._opened.clear()
+            self._idle.clear()
 
 
-def _warehouse(request: Request) -> Warehouse:
+def _warehouse(request: Request) -> Iterator[Warehouse]:
     connections: _Connections = request.app.state.connections
-    return connections.get()
+    with connections.lend() as wh:
+        yield wh
 
 
 Read = Annotated[str, Depends(_reader)]
@@ -159,6 +180,9 @@ class FinetuneJobRequest(BaseModel):
     mode: Literal["full", "head", "lora", "ia3", "auto"] = "lora"
     horizon: int = Field(default=28, ge=1, le=365)
     seed: int = Field(default=0, ge=0)
+    max_steps: int | None = Field(
+        default=None, ge=1, le=2000, description="Fine-tuning steps at most (default 120)."
+    )
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -402,7 +426,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     # ---- models and runs ---------------------------------------------------------------
     @app.get("/api/models", tags=["models"])
     def models(wh: WH, _: Read) -> dict[str, Any]:
-        """Registered backbones and the models of recent runs (versions, metrics, backtests)."""
+        """Registered backbones, the models of recent runs (versions, metrics, backtests) and
+        the models of fine-tuning jobs (newest first)."""
         from supplymind.models.registry import list_backbones
 
         used = []
@@ -416,7 +441,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                             "metrics": stage["metrics"],
                         }
                     )
-        return {"backbones": list_backbones(), "runs": used}
+        return {
+            "backbones": list_backbones(),
+            "runs": used,
+            "finetuned": finetuned_models(settings.resolved_runs_dir),
+        }
 
     @app.get("/api/runs", tags=["runs"])
     def runs(wh: WH, _: Read, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:

@@ -74,12 +74,14 @@ def finetune_job(
             model_dir=folder / "model",
             n_jobs=1,
             seed=params["seed"],
+            max_steps=params.get("max_steps"),
         )
         f = result.forecaster
         return {
             "model_dir": str(folder / "model"),
             "forecast": str(folder / "forecast.csv"),
-            "series": int(result.forecast["item_id"].nunique()),
+            # A series is an item at a location (the warehouse's demand is per location).
+            "series": len(result.forecast.groupby(["item_id", "location_id"]).size()),
             "selection": dict(f.selection_),
             "finetune": {
                 k: v
