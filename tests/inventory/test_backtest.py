@@ -102,3 +102,32 @@ def test_when_the_backbone_plans_then_it_refits_never_and_re_forecasts_at_each_r
         seed=1,
     )
     assert again.simulation.totals == result.simulation.totals
+
+
+def test_when_demand_is_too_rare_for_the_deciles_then_the_backbone_plan_bootstraps_it() -> None:
+    from supplymind.forecasting.forecaster import Forecaster
+    from supplymind.inventory.plan import plan_replenishment
+
+    tiny = Path(__file__).resolve().parents[1] / "models" / "data" / "tiny-supplymind-ts"
+    stamps = pd.date_range("2024-01-01", periods=120, freq="D")
+    rare = np.zeros(120)
+    rare[[10, 50, 95]] = [6.0, 4.0, 9.0]  # demand on 3 days in 120: every decile is 0
+    regular = np.random.default_rng(0).poisson(8, 120).astype(float)
+    history = pd.concat(
+        [
+            pd.DataFrame({"item_id": "rare", "timestamp": stamps, "target": rare}),
+            pd.DataFrame({"item_id": "regular", "timestamp": stamps, "target": regular}),
+        ]
+    )
+    plan = plan_replenishment(
+        history,
+        PARAMS,
+        method="backbone",
+        forecaster=Forecaster(str(tiny), n_jobs=1),
+        finetune="none",
+        n_samples=400,
+    )
+    table = plan.table.set_index("item_id")
+    assert table.loc["rare", "demand_model"] == "empirical bootstrap (rare demand)"
+    assert table.loc["rare", "order_up_to"] > 0
+    assert table.loc["regular", "demand_model"].startswith("SupplyMind Forecaster")

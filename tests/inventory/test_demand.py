@@ -74,6 +74,17 @@ def test_when_paths_come_from_quantiles_then_marginals_and_the_sum_are_right() -
     assert np.quantile(independent.sum(axis=1), 0.9) < 4 * 30 - 10
 
 
+def test_when_paths_go_beyond_the_top_level_then_the_tail_is_exponential() -> None:
+    # Deciles of an exponential(1) distribution: the tail beyond 0.9 continues it exactly,
+    # where a linear extension would stop near 2.9 at the 0.99 level.
+    levels = np.arange(1, 10) / 10
+    quantiles = -np.log(1 - levels)[None, :]
+    paths = paths_from_quantiles(levels, quantiles, 200000, rng=np.random.default_rng(0))
+    assert np.quantile(paths[:, 0], [0.95, 0.99]) == pytest.approx(
+        [-np.log(0.05), -np.log(0.01)], rel=0.03
+    )
+
+
 def test_when_the_normal_approximation_is_built_then_it_follows_the_textbook() -> None:
     demand = normal_protection(10.0, 3.0, LeadTime((2, 4), (0.5, 0.5)), 1)
     assert demand.protection.mean == pytest.approx(40.0)

