@@ -163,6 +163,14 @@ def test_bf16_autocast_and_gradient_accumulation_run(tiny: SupplyMindTSModel) ->
     assert np.isfinite(result.best_val_loss)
 
 
+def test_the_thread_count_of_the_run_is_given_back(tiny: SupplyMindTSModel) -> None:
+    before = torch.get_num_threads()
+    wanted = 1 if before != 1 else 2
+    train, val = _data()
+    finetune(tiny, train, val, FAST.replace(num_threads=wanted, max_steps=2), task_modules(tiny))
+    assert torch.get_num_threads() == before
+
+
 def test_dropout_override_reaches_every_dropout(tiny: SupplyMindTSModel) -> None:
     train, val = _data()
     result = finetune(tiny, train, val, FAST.replace(dropout=0.3, max_steps=1), task_modules(tiny))

@@ -41,7 +41,7 @@ import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import torch
@@ -121,7 +121,7 @@ class FinetuneConfig:
     eval_batch_size
         Examples per validation batch.
     num_threads
-        ``torch.set_num_threads`` for the run; ``None`` leaves it.
+        ``torch.set_num_threads`` for the run (restored afterwards); ``None`` leaves it.
     """
 
     mode: str = "full"
@@ -663,7 +663,25 @@ def _read_checkpoint(out: Path, config: FinetuneConfig) -> dict[str, Any] | None
 
 # ---------------------------------------------------------------------------- the engine
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def _restoring_threads(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Give torch back the thread count it had (``num_threads`` is process-wide)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        before = torch.get_num_threads()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(before)
+
+    return wrapper
+
+
+@_restoring_threads
 def finetune(
     model: nn.Module,
     train: Dataset[Any],
