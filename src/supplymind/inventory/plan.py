@@ -264,6 +264,17 @@ def _forecast_paths(
     return out
 
 
+def _forecaster_frame(frame: pd.DataFrame, forecaster: Forecaster) -> pd.DataFrame:
+    """``frame`` (``item_id, timestamp, target``) in the Forecaster's column names."""
+    return frame.rename(
+        columns={
+            ID_COL: forecaster.id_col,
+            TIME_COL: forecaster.time_col,
+            TARGET_COL: forecaster.target_col,
+        }
+    )
+
+
 class DemandModel:
     """A demand model that gives every series' protection-period demand, and can take in
     newer observations (for rolling re-plans).
@@ -363,15 +374,7 @@ class DemandModel:
         if not forecaster.selection_:
             horizon = max(p.lead_time.max + p.review_period for p in self.params_.values())
             forecaster.fit(
-                frame.rename(
-                    columns={
-                        ID_COL: forecaster.id_col,
-                        TIME_COL: forecaster.time_col,
-                        TARGET_COL: forecaster.target_col,
-                    }
-                ),
-                finetune=self.finetune,
-                horizon=horizon,
+                _forecaster_frame(frame, forecaster), finetune=self.finetune, horizon=horizon
             )
         return forecaster
 
@@ -381,15 +384,7 @@ class DemandModel:
             raise InventoryInputError("forecaster: method 'backbone' is not fitted; call fit()")
         frame = self._frame(self.history_)
         quantiles = forecaster.predict(
-            horizon,
-            BACKBONE_LEVELS,
-            history=frame.rename(
-                columns={
-                    ID_COL: forecaster.id_col,
-                    TIME_COL: forecaster.time_col,
-                    TARGET_COL: forecaster.target_col,
-                }
-            ),
+            horizon, BACKBONE_LEVELS, history=_forecaster_frame(frame, forecaster)
         )
         return quantiles.rename(
             columns={forecaster.id_col: ID_COL, forecaster.time_col: TIME_COL}
