@@ -22,6 +22,7 @@ __all__ = [
     "ColumnSpec",
     "ForeignKey",
     "TableSchema",
+    "column",
     "get_table",
     "table_names",
 ]
@@ -193,8 +194,13 @@ class TableSchema:
         return name in self._by_name
 
 
-def _c(name: str, kind: Kind, description: str, **kwargs: object) -> ColumnSpec:
+def column(name: str, kind: Kind, description: str, **kwargs: object) -> ColumnSpec:
+    """A :class:`ColumnSpec` (short form for table declarations, here and in the modules
+    that keep their own tables)."""
     return ColumnSpec(name, kind, description, **kwargs)  # type: ignore[arg-type]
+
+
+_c = column
 
 
 LOCATION_KINDS = ("supplier", "warehouse", "store", "customer", "depot")

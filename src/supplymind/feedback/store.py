@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from supplymind.data.schema import ColumnSpec, TableSchema
+from supplymind.data.schema import TableSchema
+from supplymind.data.schema import column as _c
 from supplymind.data.warehouse import Warehouse, quote
 from supplymind.exceptions import FeedbackInputError
 
 __all__ = ["PREDICTIONS_TABLE", "read_feedback", "read_predictions", "write_predictions"]
-
-
-def _c(name: str, kind: str, description: str, **kwargs: object) -> ColumnSpec:
-    return ColumnSpec(name, kind, description, **kwargs)  # type: ignore[arg-type]
 
 
 PREDICTIONS_TABLE = TableSchema(

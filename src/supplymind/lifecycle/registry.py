@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from supplymind.data.schema import ColumnSpec, TableSchema
+from supplymind.data.schema import TableSchema
+from supplymind.data.schema import column as _c
 from supplymind.data.warehouse import Warehouse, quote
 from supplymind.exceptions import ModelChecksumError, ModelRegistryError
 
@@ -47,10 +48,6 @@ STATUSES = ("challenger", "champion", "retired")
 #: The only files a registered model may hold (no pickle, no torch .bin/.pt).
 SAFE_SUFFIXES = (".json", ".safetensors", ".csv", ".md", ".png", ".txt")
 BASE_DIR = "base"
-
-
-def _c(name: str, kind: str, description: str, **kwargs: Any) -> ColumnSpec:
-    return ColumnSpec(name, kind, description, **kwargs)  # type: ignore[arg-type]
 
 
 REGISTRY_TABLE = TableSchema(

@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from supplymind.data.schema import ColumnSpec, TableSchema
+from supplymind.data.schema import TableSchema
+from supplymind.data.schema import column as _c
 from supplymind.data.warehouse import Warehouse, quote
 from supplymind.exceptions import RiskInputError
 
@@ -60,10 +61,6 @@ ACTIONS = {
     "investigate": "Check the data and the cause before acting.",
 }
 STATUSES = ("open", "suppressed", "resolved")
-
-
-def _c(name: str, kind: str, description: str, **kwargs: Any) -> ColumnSpec:
-    return ColumnSpec(name, kind, description, **kwargs)  # type: ignore[arg-type]
 
 
 ALERTS_TABLE = TableSchema(
