@@ -23,6 +23,15 @@ estimated on the history only). Methods, side by side in one run:
 - ``normal_autoets``: normal approximation, AutoETS mean and in-sample residual sd;
 - ``normal_hist_sigma``: normal approximation, recent mean and sd of the history.
 
+Rows ``<method>+portfolio`` (for the three SupplyMind methods and, for transparency, for
+``normal_hist_sigma``) take the same demand distributions and re-plans as ``<method>`` (no
+second fit) but set the levels for a fill rate pooled over all series, with the least total
+stock (``frontier(..., scope="portfolio")``, :mod:`supplymind.inventory.portfolio`): the
+pooled fill rate is what is measured, so the gap between ``normal_hist_sigma`` and
+``normal_hist_sigma+portfolio`` is the gain of the allocation alone. Cost targets have no
+scope, so these rows report no cost-target columns ("n/a"). The "vs" columns always compare
+with the item-level ``normal_hist_sigma`` and ``normal_autoets``.
+
 Reported: at the nominal 95% fill-rate target the achieved fill rate (units served from
 stock / units demanded, all series pooled), cycle service level and average on hand; the
 fill-rate sweep (frontier) of each method and, interpolated on it, the average stock each
@@ -88,6 +97,11 @@ FILL_TARGETS = (
 FINETUNE = {"supplymind_forecaster": "auto", "supplymind_zero_shot": "none"}
 #: Methods the issue's goal is checked for.
 OURS = ("supplymind_forecaster", "supplymind_zero_shot", "supplymind_stat_paths")
+#: Methods that also get a portfolio fill-rate row, ``<method>+portfolio``.
+PORTFOLIO = (*OURS, "normal_hist_sigma")
+PORTFOLIO_SUFFIX = "+portfolio"
+#: Rows of the goal checks: ours at item level and with the portfolio target.
+GOAL_ROWS = (*OURS, *(f"{label}{PORTFOLIO_SUFFIX}" for label in OURS))
 HOLDING_COST = 1.0
 SHORTAGE_COSTS = (4.0, 19.0)
 REPORT_SHORTAGE_COST = 19.0
@@ -119,6 +133,31 @@ def _at_fill_rate(curve: pd.DataFrame, level: float, column: str) -> float | Non
     if level > fill.max() or level < fill.min():
         return None
     return float(np.interp(level, fill, values))
+
+
+def _method_entry(
+    curve: pd.DataFrame,
+    used: dict[str, str],
+    costs: dict[str, Any] | None,
+    seconds: float,
+) -> dict[str, Any]:
+    """The results of one method (or one ``+portfolio`` row) from its fill-rate sweep."""
+    at_target = curve[curve["target"] == TARGET].iloc[0]
+    return {
+        "demand_models": pd.Series(used).value_counts().to_dict(),
+        "at_target_0.95": {
+            "fill_rate": float(at_target["fill_rate"]),
+            "cycle_service_level": float(at_target["cycle_service_level"]),
+            "average_on_hand": float(at_target["average_on_hand"]),
+            "total_cost_p19": float(at_target["total_cost"]),
+        },
+        "average_on_hand_at_achieved_fill_rate": {
+            f"{lv:g}": _at_fill_rate(curve, lv, "average_on_hand") for lv in (0.9, 0.95)
+        },
+        "cost_targets": costs,
+        "frontier": curve.to_dict("records"),
+        "seconds": seconds,
+    }
 
 
 def run_dataset(
@@ -178,31 +217,28 @@ def run_dataset(
                 "average_on_hand": totals["average_on_hand"],
             }
         seconds = time.perf_counter() - start
-        at_target = curve[curve["target"] == TARGET].iloc[0]
         curves[label] = curve
-        result["methods"][label] = {
-            "demand_models": pd.Series(used).value_counts().to_dict(),
-            "at_target_0.95": {
-                "fill_rate": float(at_target["fill_rate"]),
-                "cycle_service_level": float(at_target["cycle_service_level"]),
-                "average_on_hand": float(at_target["average_on_hand"]),
-                "total_cost_p19": float(at_target["total_cost"]),
-            },
-            "average_on_hand_at_achieved_fill_rate": {
-                f"{lv:g}": _at_fill_rate(curve, lv, "average_on_hand") for lv in (0.9, 0.95)
-            },
-            "cost_targets": costs,
-            "frontier": curve.to_dict("records"),
-            "seconds": seconds,
-        }
+        entry = result["methods"][label] = _method_entry(curve, used, costs, seconds)
         if forecaster is not None:
-            result["methods"][label]["forecaster"] = {
+            entry["forecaster"] = {
                 "selection": forecaster.selection_,
                 "backtest": (
                     [] if forecaster.backtest_ is None else forecaster.backtest_.to_dict("records")
                 ),
             }
-        print(f"{name} {label}: {seconds:.1f} s, fill rate at 0.95 = {at_target['fill_rate']:.4f}")
+        fill = entry["at_target_0.95"]["fill_rate"]
+        print(f"{name} {label}: {seconds:.1f} s, fill rate at 0.95 = {fill:.4f}")
+        if label in PORTFOLIO:
+            # Same distributions and re-plans; only the allocation of the levels changes.
+            start = time.perf_counter()
+            pooled = frontier(data, schedule, per_series, FILL_TARGETS, scope="portfolio")
+            seconds = time.perf_counter() - start
+            row = f"{label}{PORTFOLIO_SUFFIX}"
+            curves[row] = pooled
+            entry = result["methods"][row] = _method_entry(pooled, used, None, seconds)
+            entry["portfolio_of"] = label
+            fill = entry["at_target_0.95"]["fill_rate"]
+            print(f"{name} {row}: {seconds:.1f} s, fill rate at 0.95 = {fill:.4f}")
     plot_frontier(
         curves, out / f"inventory_frontier_{name}.png", title=f"{name}: stock vs fill rate"
     )
@@ -219,6 +255,12 @@ def _relative(own: float | None, ref: float | None) -> str:
     if ref is None:
         return "baseline n/r"
     return f"{100 * (own / ref - 1):+.1f}%"
+
+
+def _cost(method: dict[str, Any], key: str) -> str:
+    """Total cost at a cost target, "n/a" for the ``+portfolio`` rows (no cost target)."""
+    costs = method["cost_targets"]
+    return "n/a" if costs is None else f"{costs[key]['total_cost']:.1f}"
 
 
 def _goal(res: dict[str, Any], label: str) -> str:
@@ -256,7 +298,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
         f"{list(FILL_TARGETS)} at the achieved fill rate x ('n/r': x is outside the range of "
         "fill rates the sweep achieved); "
         "'vs' columns compare it with the two normal-approximation baselines. Total cost at the "
-        "cost targets p = 4 and p = 19 (critical ratios 0.8 and 0.95).",
+        "cost targets p = 4 and p = 19 (critical ratios 0.8 and 0.95). Rows "
+        f"'<method>{PORTFOLIO_SUFFIX}': the same demand distributions and re-plans, levels set "
+        "for the fill rate pooled over all series with the least total stock (the fill rate "
+        "measured here); cost targets have no scope ('n/a'). The 'vs' columns always compare "
+        "with the item-level normal_hist_sigma and normal_autoets.",
         "",
     ]
     for res in results:
@@ -283,14 +329,13 @@ def markdown(results: list[dict[str, Any]]) -> str:
             lines.append(
                 f"| {label} | {at['fill_rate']:.4f} | {at['cycle_service_level']:.4f} | "
                 f"{at['average_on_hand']:.1f} | {' | '.join(cells)} | "
-                f"{m['cost_targets']['p=4']['total_cost']:.1f} | "
-                f"{m['cost_targets']['p=19']['total_cost']:.1f} | {m['seconds']:.1f} |"
+                f"{_cost(m, 'p=4')} | {_cost(m, 'p=19')} | {m['seconds']:.1f} |"
             )
         lines.append("")
         if res["notes"]:
             lines += ["Notes: " + "; ".join(res["notes"]) + ".", ""]
         if "intermittent" in res["kind"]:
-            lines += [_goal(res, label) + "\n" for label in OURS]
+            lines += [_goal(res, label) + "\n" for label in GOAL_ROWS if label in methods]
     return "\n".join(lines)
 
 

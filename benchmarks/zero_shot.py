@@ -76,7 +76,7 @@ from _peers import (
 from supplymind.data.datasets import ITEM_ID, TARGET, TIMESTAMP
 from supplymind.files import atomic_write_text
 from supplymind.models.interface import QuantileBackbone
-from supplymind.training.corpus.real import load_heldout
+from supplymind.training.corpus.real import load_heldout, load_validation
 
 OURS = "supplymind-ts-small"
 BACKBONES = (OURS, "fracast")
@@ -92,6 +92,7 @@ DEFAULT_MODELS = (*BACKBONES, *STATS_MODELS[:3], "CrostonSBA", "EmpiricalQuantil
 #: A dataset is intermittent when more than this share of its observed training values is 0.
 INTERMITTENT_ZERO_SHARE = 0.30
 SEED = 0
+SPLITS = ("heldout", "validation")
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Task:
         return self.zero_share > INTERMITTENT_ZERO_SHARE
 
 
-def load_task(name: str, data_dir: str | None, limit: int | None) -> Task:
+def load_task(name: str, data_dir: str | None, limit: int | None, split: str = "heldout") -> Task:
     """Load the held-out series of a dataset as histories and test windows.
 
     Parameters
@@ -143,13 +144,19 @@ def load_task(name: str, data_dir: str | None, limit: int | None) -> Task:
         Public data folder (``None`` for the default).
     limit
         Keep only the first ``limit`` evaluable series (by ``item_id``); ``None`` for all.
+    split
+        ``"heldout"`` (the evaluation series, never seen in pretraining) or ``"validation"``
+        (the pretraining series, scored on the test parts pretraining never read; for
+        checkpoint selection).
 
     Returns
     -------
     Task
         The series to forecast.
     """
-    dataset = load_heldout(name, data_dir)
+    if split not in SPLITS:
+        raise ValueError(f"split: expected one of {SPLITS}, found {split!r}")
+    dataset = (load_heldout if split == "heldout" else load_validation)(name, data_dir)
     if dataset.test is None:
         raise ValueError(f"dataset {name!r} has no test part to score")
     horizon = dataset.horizon
@@ -178,6 +185,7 @@ def load_task(name: str, data_dir: str | None, limit: int | None) -> Task:
     if limit is not None:
         item_ids, histories, rows = item_ids[:limit], histories[:limit], rows[:limit]
     notes = {
+        "split": split,
         "n_heldout_series": int(dataset.metadata["heldout"]["n_heldout_series"]),
         "n_series_in_dataset": int(dataset.metadata["heldout"]["n_series_in_dataset"]),
         "n_without_test": no_test,
@@ -640,6 +648,17 @@ def _conventions(report: dict[str, Any], datasets: list[str]) -> list[str]:
         "= the dataset's horizon, scored on the test part (official test for M3 and tourism, "
         "the last `horizon` points elsewhere). Series without an observed test point are left "
         "out for every model; NaN test points are not scored.",
+        *(
+            [
+                "- **This run scores the validation split** (`--split validation`, "
+                "`load_validation`): the other half of each dataset, whose train parts are in "
+                "the pretraining corpus and whose test parts are not. The 'held-out / all "
+                "series' column counts the held-out half; the evaluated column counts the "
+                "validation series."
+            ]
+            if report["config"].get("split") == "validation"
+            else []
+        ),
         "- Contexts: the full training history. The backbones read it raw (NaN included) and "
         "cut it to their context length; the statistical models and the fallback get it "
         "gap-filled: leading NaN dropped, interior NaN interpolated linearly, trailing NaN "
@@ -744,6 +763,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--supplymind-path",
         default=None,
         help="folder of a saved SupplyMindTSModel (default: the bundled supplymind-ts-small)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="heldout",
+        help="series to score: the held-out evaluation series (default) or the validation "
+        "series (pretraining series, scored on the test parts pretraining never read)",
     )
     args = parser.parse_args(argv)
     check_common_arguments(parser, args)
@@ -870,6 +896,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "limit_series": args.limit_series,
         "n_jobs": args.n_jobs,
         "supplymind_path": args.supplymind_path,
+        "split": args.split,
         "intermittent_zero_share": INTERMITTENT_ZERO_SHARE,
         "max_conformal_windows": MAX_CONFORMAL_WINDOWS,
     }
@@ -882,7 +909,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run_datasets(
         report,
-        lambda name: load_task(name, args.data_dir, args.limit_series),
+        lambda name: load_task(name, args.data_dir, args.limit_series, args.split),
         lambda model, task: run_one(model, task, backbones, args.n_jobs),
         write,
     )

@@ -567,6 +567,14 @@ _ServiceOpt = Annotated[
 _ServiceTypeOpt = Annotated[
     str, typer.Option("--service-type", help="fill-rate (units) or cycle (no stock-out).")
 ]
+_ServiceScopeOpt = Annotated[
+    str,
+    typer.Option(
+        "--service-scope",
+        help="item: every item meets the fill rate; portfolio: the fill rate pooled over all "
+        "items, with the least total stock.",
+    ),
+]
 _HoldingOpt = Annotated[
     float | None, typer.Option("--holding-cost", help="Cost per unit on hand per period.")
 ]
@@ -887,6 +895,7 @@ def plan(
     review_period: _ReviewOpt = 1,
     service_level: _ServiceOpt = None,
     service_type: _ServiceTypeOpt = "fill-rate",
+    service_scope: _ServiceScopeOpt = "item",
     holding_cost: _HoldingOpt = None,
     shortage_cost: _ShortageOpt = None,
     order_cost: _OrderCostOpt = 0.0,
@@ -921,6 +930,7 @@ def plan(
         review_period=review_period,
         service_level=service_level,
         service_type=service_type,
+        service_scope=service_scope,
         holding_cost=holding_cost,
         shortage_cost=shortage_cost,
         order_cost=order_cost,
@@ -978,6 +988,7 @@ def inventory_backtest(
     review_period: _ReviewOpt = 1,
     service_level: _ServiceOpt = None,
     service_type: _ServiceTypeOpt = "fill-rate",
+    service_scope: _ServiceScopeOpt = "item",
     holding_cost: _HoldingOpt = None,
     shortage_cost: _ShortageOpt = None,
     order_cost: _OrderCostOpt = 0.0,
@@ -1022,6 +1033,7 @@ def inventory_backtest(
         review_period=review_period,
         service_level=service_level,
         service_type=service_type,
+        service_scope=service_scope,
         holding_cost=holding_cost,
         shortage_cost=shortage_cost,
         order_cost=order_cost,

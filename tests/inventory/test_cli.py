@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -138,3 +139,33 @@ def test_when_input_is_bad_then_plan_fails_with_a_clear_error(
     result = runner.invoke(app, args)
     assert isinstance(result.exception, InventoryInputError)
     assert named.replace("\\", "") in str(result.exception)
+
+
+def test_when_the_service_scope_is_portfolio_then_plan_writes_the_same_columns_pooled(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    common = ["plan", "--history", str(files[0]), "--service-level", "0.9", *MAP]
+    common += ["--method", "empirical", "--samples", "300"]
+    item, pooled = tmp_path / "item.csv", tmp_path / "pooled.csv"
+    assert runner.invoke(app, [*common, "--out", str(item)]).exit_code == 0
+    result = runner.invoke(app, [*common, "--service-scope", "portfolio", "--out", str(pooled)])
+    assert result.exit_code == 0, result.output
+    by_item, by_pool = pd.read_csv(item), pd.read_csv(pooled)
+    assert list(by_pool.columns) == list(by_item.columns)
+    assert set(by_pool["target"]) == {"fill_rate 0.9 over the portfolio"}
+    assert (by_pool["reorder_point"] == by_pool["order_up_to"]).all()
+    cycle = by_pool["mean_demand"] * by_pool["review_period"]
+    pooled_fill = float((cycle * by_pool["expected_fill_rate"]).sum() / cycle.sum())
+    assert pooled_fill >= 0.9 - 1e-9
+    assert not np.allclose(by_pool["order_up_to"], by_item["order_up_to"])
+
+
+def test_when_a_portfolio_scope_meets_a_cycle_target_then_plan_fails_clearly(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    args = ["plan", "--history", str(files[0]), "--out", str(tmp_path / "o.csv"), *MAP]
+    args += ["--service-level", "0.9", "--service-type", "cycle", "--service-scope", "portfolio"]
+    result = runner.invoke(app, args)
+    assert isinstance(result.exception, InventoryInputError)
+    assert "scope" in str(result.exception)
+    assert "found kind 'cycle'" in str(result.exception)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,30 @@ BAD = [
     (lambda: ServiceTarget(1.0), "level"),
     (lambda: ServiceTarget(95.0), "level"),
     (lambda: ServiceTarget(0.9, "type1"), "kind"),  # type: ignore[arg-type]
+    (
+        lambda: ServiceTarget(0.9, scope="pooled"),  # type: ignore[arg-type]
+        re.escape("ServiceTarget.scope: expected one of ['item', 'portfolio'], found 'pooled'"),
+    ),
+    (
+        lambda: ServiceTarget(0.9, "cycle", "portfolio"),
+        re.escape(
+            "ServiceTarget.scope: a portfolio target pools the fill rate over items and "
+            "expected kind 'fill_rate', found kind 'cycle'"
+        ),
+    ),
+    (
+        lambda: InventoryParams.from_options(service_level=0.9, service_scope="all"),
+        re.escape(
+            "InventoryParams.service_scope: expected one of ['item', 'portfolio'], found 'all'"
+        ),
+    ),
+    (
+        lambda: InventoryParams.from_options(
+            holding_cost=1.0, shortage_cost=9.0, service_scope="portfolio"
+        ),
+        "service_scope: a portfolio scope pools a fill-rate target over items and expected a "
+        "service level",
+    ),
     (lambda: LeadTime.fixed(-1), "lead_time"),
     (lambda: LeadTime((1, 2), (0.5, 0.6)), "probabilities"),
     (lambda: LeadTime((2, 1), (0.5, 0.5)), "values"),
@@ -87,3 +112,13 @@ def test_when_params_come_from_toml_then_every_field_is_read(tmp_path: Path) -> 
     assert params.constraints == OrderConstraints(moq=10, pack_size=5)
     assert params.costs == CostParams(0.2, 3.0, 2.5)
     assert params.policy == "s_S"
+
+
+def test_when_a_portfolio_scope_is_asked_then_options_and_files_carry_it(tmp_path: Path) -> None:
+    pooled = InventoryParams.from_options(service_level=0.95, service_scope="portfolio")
+    assert pooled.service == ServiceTarget(0.95, "fill_rate", "portfolio")
+    assert InventoryParams.from_options(service_level=0.95).service == ServiceTarget(0.95)
+    assert ServiceTarget(0.95).scope == "item"
+    path = tmp_path / "inv.toml"
+    path.write_text("service_level = 0.9\nservice_scope = 'portfolio'\n")
+    assert InventoryParams.from_file(path).service == ServiceTarget(0.9, scope="portfolio")

@@ -43,13 +43,14 @@ def series(n: int = 3, length: int = 50) -> list[np.ndarray]:
         ("quantiles", [0.1, 0.9], "expected 0.5 among them"),
         ("dropout", 1.5, "dropout: expected"),
         ("num_covariates", -1, "num_covariates: expected >= 0"),
+        ("max_lag", 64, "max_lag: expected at least 1 and less than context_length=64"),
     ],
 )
 def test_when_config_is_bad_then_value_error_names_the_field(
     field: str, value: object, message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        SupplyMindTSConfig(**{**TINY, field: value})
+        SupplyMindTSConfig(**{**TINY, "seasonal_copy": field == "max_lag", field: value})
 
 
 def test_when_saved_and_loaded_then_config_and_forecasts_are_identical(tmp_path: Path) -> None:
@@ -162,3 +163,66 @@ def test_a_model_with_the_linear_path_starts_as_its_parent() -> None:
     np.testing.assert_allclose(
         child.eval().predict_quantiles(series(), 16), parent.predict_quantiles(series(), 16)
     )
+
+
+def test_a_model_with_the_seasonal_copy_starts_close_to_its_parent_and_round_trips(
+    tmp_path: Path,
+) -> None:
+    """The copy's gate starts nearly closed (sigmoid(-3)); its parameters are saved."""
+    parent = tiny()
+    child = tiny(seasonal_copy=True, max_lag=24)
+    missing, unexpected = child.load_state_dict(parent.state_dict(), strict=False)
+    assert set(missing) == {
+        "seasonal_copy.lag_bias",
+        "seasonal_copy.sharpness",
+        "seasonal_copy.spread",
+        "seasonal_copy.gate.weight",
+        "seasonal_copy.gate.bias",
+    }
+    assert not unexpected
+    ours = child.eval().predict_quantiles(series(), 16)
+    theirs = parent.predict_quantiles(series(), 16)
+    # (1 - g) * parent + g * copy with g = sigmoid(-3) < 0.05; copies stay within the series.
+    bound = 0.05 * (np.abs(theirs).max() + max(np.abs(s).max() for s in series()) * 1.5)
+    assert 0 < np.abs(ours - theirs).max() < bound
+    child.save_pretrained(tmp_path)
+    loaded = SupplyMindTSModel.from_pretrained(tmp_path)
+    assert loaded.config.seasonal_copy
+    assert loaded.config.max_lag == 24
+    np.testing.assert_array_equal(loaded.predict_quantiles(series(), 16), ours)
+
+
+def test_the_seasonal_copy_repeats_the_lag_that_fits_the_recent_context() -> None:
+    """A period-12 series: the copy is the last cycle repeated; its gate opens fully."""
+    model = tiny(seasonal_copy=True, max_lag=24)
+    copy = model.seasonal_copy
+    assert copy is not None
+    with torch.no_grad():
+        copy.gate.bias.fill_(20.0)
+    t = np.arange(60)
+    pattern = 10 + np.array([0, 3, 5, 2, -1, -4, 1, 6, 2, 0, -2, -3], dtype=np.float64)
+    values = pattern[t % 12]
+    quantiles = model.predict_quantiles([values], 16, [0.1, 0.5, 0.9])[0]
+    expected = pattern[np.arange(60, 76) % 12]
+    np.testing.assert_allclose(quantiles[:, 1], expected, rtol=1e-4)
+    # A noiseless repeat: the best lag's error is 0, so the copy is certain.
+    np.testing.assert_allclose(quantiles[:, 0], quantiles[:, 2], rtol=1e-4)
+
+
+def test_the_seasonal_copy_ignores_lags_it_cannot_check() -> None:
+    """Too short a context for any lag, or missing values to copy: the gate stays shut."""
+    model = tiny(seasonal_copy=True, max_lag=24)
+    copy = model.seasonal_copy
+    assert copy is not None
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0]])
+    quantiles, gate = copy(x, torch.ones_like(x), torch.zeros(1, 16), 8)
+    assert quantiles.shape == (1, 8, 9)
+    assert gate.item() == 0.0
+    values = torch.arange(40, dtype=torch.float32)[None, :] % 5
+    seen = torch.ones_like(values)
+    seen[0, -3:] = 0.0  # the last values are missing: no lag up to 3 can be copied
+    _, gate = copy(values * seen, seen, torch.zeros(1, 16), 8)
+    assert gate.item() > 0.0
+    seen[0, :] = 0.0
+    _, gate = copy(values * seen, seen, torch.zeros(1, 16), 8)
+    assert gate.item() == 0.0

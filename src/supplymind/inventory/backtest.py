@@ -32,7 +32,7 @@ from supplymind.inventory.frames import (
     check_history,
     series_keys,
 )
-from supplymind.inventory.params import InventoryParams, ServiceKind, ServiceTarget
+from supplymind.inventory.params import InventoryParams, ServiceKind, ServiceScope, ServiceTarget
 from supplymind.inventory.plan import (
     DemandMethod,
     DemandModel,
@@ -42,7 +42,8 @@ from supplymind.inventory.plan import (
     plan_replenishment,
     policies_for,
 )
-from supplymind.inventory.policies import Policy, base_stock_levels
+from supplymind.inventory.policies import Policy, base_stock_levels, policy_at_level
+from supplymind.inventory.portfolio import portfolio_fill_rate_levels
 from supplymind.inventory.simulate import SimulationResult, simulate
 
 if TYPE_CHECKING:
@@ -234,12 +235,15 @@ def frontier(
     targets: Sequence[float],
     *,
     kind: ServiceKind = "fill_rate",
+    scope: ServiceScope = "item",
     seed: int = 0,
 ) -> pd.DataFrame:
     """Achieved service, stock and costs for a sweep of service targets.
 
-    Base-stock levels for all targets come from one pass over each distribution; other
-    policies are recomputed per target.
+    Base-stock levels for all targets come from one pass over each distribution (with
+    ``scope="portfolio"``, a fill rate pooled over all series: one
+    :func:`~supplymind.inventory.portfolio.portfolio_fill_rate_levels` call per re-plan);
+    other policies are recomputed per target.
 
     Returns
     -------
@@ -251,18 +255,25 @@ def frontier(
     ids = data.series_ids
     goals = [float(t) for t in targets]
     for goal in goals:
-        ServiceTarget(goal, kind)  # validates each target
+        ServiceTarget(goal, kind, scope)  # validates each target
     base = all(params[s].policy in ("base_stock", "newsvendor") for s in ids)
     per_target: list[list[list[Policy]]] = [[] for _ in goals]
     for _, demands in schedule:
         if base:
-            grid = {s: base_stock_levels(demands[s], goals, kind) for s in ids}
+            if scope == "portfolio":
+                grid = portfolio_fill_rate_levels({s: demands[s] for s in ids}, goals)
+            else:
+                grid = {s: base_stock_levels(demands[s], goals, kind) for s in ids}
             for j in range(len(goals)):
-                per_target[j].append([_base_policy(demands[s], params[s], grid[s][j]) for s in ids])
+                per_target[j].append(
+                    [policy_at_level(demands[s], params[s], float(grid[s][j])) for s in ids]
+                )
         else:
             for j, goal in enumerate(goals):
                 policies = policies_for(
-                    {s: demands[s] for s in ids}, params, service=ServiceTarget(goal, kind)
+                    {s: demands[s] for s in ids},
+                    params,
+                    service=ServiceTarget(goal, kind, scope),
                 )
                 per_target[j].append([policies[s] for s in ids])
     rows = []
@@ -299,12 +310,10 @@ def method_frontier(
     schedule = rolling_demands(model, hist, held, result.data, first, result.replan_every)
     service = next(iter(result.plan.params.values())).service
     kind: ServiceKind = service.kind if service is not None else "fill_rate"
-    return frontier(result.data, schedule, result.plan.params, targets, kind=kind, seed=seed)
-
-
-def _base_policy(demand: ProtectionDemand, p: InventoryParams, level: float) -> Policy:
-    typical = level if p.policy == "newsvendor" else p.constraints.round_order(demand.cycle_mean)
-    return Policy(p.policy, level, level, typical, level - demand.protection.mean)
+    scope: ServiceScope = service.scope if service is not None else "item"
+    return frontier(
+        result.data, schedule, result.plan.params, targets, kind=kind, scope=scope, seed=seed
+    )
 
 
 _FRONTIER_METRICS = (
@@ -470,7 +479,8 @@ def backtest(
         Periods between re-plans; default the shortest review period; 0 holds the first
         plan over the whole test.
     frontier_targets
-        Fill-rate (or cycle-service, following ``params.service``) targets to sweep.
+        Fill-rate (or cycle-service, following ``params.service``, its scope included)
+        targets to sweep.
     forecaster, finetune
         The Forecaster of ``method="backbone"`` and its fine-tuning mode; it is fitted on
         ``history`` only and re-forecasts from the demand seen so far at every re-plan.
@@ -509,6 +519,9 @@ def backtest(
     sweep = None
     if frontier_targets:
         kind = params.service.kind if params.service is not None else "fill_rate"
-        sweep = frontier(data, schedule, plan.params, frontier_targets, kind=kind, seed=seed)
+        scope = params.service.scope if params.service is not None else "item"
+        sweep = frontier(
+            data, schedule, plan.params, frontier_targets, kind=kind, scope=scope, seed=seed
+        )
     used = method or ("forecast" if forecast is not None else "auto")
     return BacktestResult(plan, data, simulation, used, replan_every, sweep)

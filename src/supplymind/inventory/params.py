@@ -24,6 +24,7 @@ from supplymind.exceptions import InventoryInputError
 __all__ = [
     "POLICY_KINDS",
     "SERVICE_KINDS",
+    "SERVICE_SCOPES",
     "SHORTAGE_KINDS",
     "CostParams",
     "InventoryParams",
@@ -31,15 +32,18 @@ __all__ = [
     "OrderConstraints",
     "PolicyKind",
     "ServiceKind",
+    "ServiceScope",
     "ServiceTarget",
     "ShortageKind",
 ]
 
 PolicyKind = Literal["base_stock", "s_S", "r_Q", "newsvendor"]
 ServiceKind = Literal["fill_rate", "cycle"]
+ServiceScope = Literal["item", "portfolio"]
 ShortageKind = Literal["backorder", "lost_sales"]
 POLICY_KINDS: tuple[str, ...] = get_args(PolicyKind)
 SERVICE_KINDS: tuple[str, ...] = get_args(ServiceKind)
+SERVICE_SCOPES: tuple[str, ...] = get_args(ServiceScope)
 SHORTAGE_KINDS: tuple[str, ...] = get_args(ShortageKind)
 
 FloatArray = npt.NDArray[np.float64]
@@ -69,6 +73,20 @@ def _choice(owner: str, name: str, value: object, choices: tuple[str, ...]) -> N
         raise InventoryInputError(
             f"{owner}.{name}: expected one of {list(choices)}, found {value!r}"
         )
+
+
+def _scope(value: object, level: object) -> ServiceScope:
+    """A checked ``service_scope`` option (hyphens allowed); a portfolio scope needs a
+    service level."""
+    scope = value.replace("-", "_") if isinstance(value, str) else value
+    _choice("InventoryParams", "service_scope", scope, SERVICE_SCOPES)
+    if scope == "portfolio" and level is None:
+        raise InventoryInputError(
+            "InventoryParams.service_scope: a portfolio scope pools a fill-rate target over "
+            "items and expected a service level (e.g. --service-level 0.95), found a cost "
+            "target (no service level)"
+        )
+    return "portfolio" if scope == "portfolio" else "item"
 
 
 @dataclass(frozen=True)
@@ -248,10 +266,16 @@ class ServiceTarget:
         ``"fill_rate"``: share of demand units served from stock at once (needs the expected
         shortage, i.e. the loss function, of the protection-period demand); ``"cycle"``:
         probability of no stock-out in a replenishment cycle (a quantile).
+    scope
+        ``"item"``: every item meets the target; ``"portfolio"``: the fill rate pooled over
+        the items planned together (the share of all their demand units served from stock)
+        meets it, with the least total stock (see :mod:`~supplymind.inventory.portfolio`);
+        needs ``kind="fill_rate"``.
     """
 
     level: float
     kind: ServiceKind = "fill_rate"
+    scope: ServiceScope = "item"
 
     def __post_init__(self) -> None:
         level = _finite_number("ServiceTarget", "level", self.level)
@@ -261,6 +285,12 @@ class ServiceTarget:
                 f"found {self.level!r}"
             )
         _choice("ServiceTarget", "kind", self.kind, SERVICE_KINDS)
+        _choice("ServiceTarget", "scope", self.scope, SERVICE_SCOPES)
+        if self.scope == "portfolio" and self.kind != "fill_rate":
+            raise InventoryInputError(
+                "ServiceTarget.scope: a portfolio target pools the fill rate over items and "
+                f"expected kind 'fill_rate', found kind {self.kind!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -396,15 +426,16 @@ class InventoryParams:
         """Build from a flat mapping such as a TOML table.
 
         Keys: ``lead_time`` (number or ``"2:0.3,3:0.7"``), ``review_period``, ``policy``,
-        ``service_level`` and ``service_kind``, and any field of :class:`CostParams` or
-        :class:`OrderConstraints`.
+        ``service_level``, ``service_kind`` and ``service_scope`` (``"item"`` or
+        ``"portfolio"``), and any field of :class:`CostParams` or :class:`OrderConstraints`.
         """
         values = dict(data)
         lead = values.pop("lead_time", 1)
         lead_time = lead if isinstance(lead, LeadTime) else LeadTime.parse(str(lead))
         level = values.pop("service_level", None)
         kind = values.pop("service_kind", "fill_rate")
-        service = None if level is None else ServiceTarget(level, kind)
+        scope = _scope(values.pop("service_scope", "item"), level)
+        service = None if level is None else ServiceTarget(level, kind, scope)
         return cls(lead_time=lead_time, service=service).with_overrides(**values)
 
     @classmethod
@@ -415,6 +446,7 @@ class InventoryParams:
         review_period: int = 1,
         service_level: float | None = None,
         service_kind: str = "fill_rate",
+        service_scope: str = "item",
         holding_cost: float | None = None,
         shortage_cost: float | None = None,
         order_cost: float = 0.0,
@@ -427,8 +459,9 @@ class InventoryParams:
         """Build from command-line style options (hyphens allowed in names of choices).
 
         A service level sets a service target; without one, both costs are needed and the
-        target is by cost. ``policy="auto"`` is base stock without an order cost, else
-        (r, Q) for a review period of 1 and (s, S) otherwise.
+        target is by cost. ``service_scope="portfolio"`` pools a fill-rate target over all
+        items (see :class:`ServiceTarget`). ``policy="auto"`` is base stock without an order
+        cost, else (r, Q) for a review period of 1 and (s, S) otherwise.
         """
         if service_level is None and (holding_cost is None or shortage_cost is None):
             raise InventoryInputError(
@@ -438,7 +471,12 @@ class InventoryParams:
             )
         kind = service_kind.replace("-", "_")
         _choice("InventoryParams", "service_kind", kind, SERVICE_KINDS)
-        service = ServiceTarget(service_level, kind) if service_level is not None else None  # type: ignore[arg-type]
+        scope = _scope(service_scope, service_level)
+        service = (
+            ServiceTarget(service_level, kind, scope)  # type: ignore[arg-type]
+            if service_level is not None
+            else None
+        )
         name = policy.replace("-", "_")
         name = {"s_s": "s_S", "r_q": "r_Q"}.get(name.lower(), name) if name != "auto" else name
         if name == "auto":

@@ -58,7 +58,13 @@ from supplymind.inventory.frames import (
 )
 from supplymind.inventory.leadtime import LeadTimeTable
 from supplymind.inventory.params import InventoryParams, LeadTime, ServiceTarget
-from supplymind.inventory.policies import Policy, compute_policy, expected_service
+from supplymind.inventory.policies import (
+    Policy,
+    compute_policy,
+    expected_service,
+    policy_at_level,
+)
+from supplymind.inventory.portfolio import portfolio_fill_rate_levels
 
 if TYPE_CHECKING:
     from supplymind.forecasting.forecaster import Forecaster
@@ -518,18 +524,50 @@ def policies_for(
     *,
     service: ServiceTarget | Literal["keep"] | None = "keep",
 ) -> dict[str, Policy]:
-    """Policy levels of every series, optionally for another target (``None``: by cost)."""
-    out = {}
-    for sid, demand in demands.items():
-        p = params[sid] if service == "keep" else replace(params[sid], service=service)
-        out[sid] = compute_policy(demand, p)
-    return out
+    """Policy levels of every series, optionally for another target (``None``: by cost).
+
+    Series whose target has ``scope="portfolio"`` are grouped by target level; each group's
+    base-stock levels meet the fill rate pooled over the group with the least stock
+    (:func:`~supplymind.inventory.portfolio.portfolio_fill_rate_levels`). The others get
+    their own item-level policy.
+
+    Raises
+    ------
+    InventoryInputError
+        If a portfolio target is set on a policy other than base stock or newsvendor.
+    """
+    resolved = {
+        sid: params[sid] if service == "keep" else replace(params[sid], service=service)
+        for sid in demands
+    }
+    groups: dict[float, list[str]] = {}
+    for sid, p in resolved.items():
+        if p.service is None or p.service.scope != "portfolio":
+            continue
+        if p.policy not in ("base_stock", "newsvendor"):
+            raise InventoryInputError(
+                f"series {sid!r}: a portfolio service target needs a base_stock or newsvendor "
+                f"policy, found policy {p.policy!r}"
+            )
+        groups.setdefault(float(p.service.level), []).append(sid)
+    pooled = {sid for ids in groups.values() for sid in ids}
+    out = {
+        sid: compute_policy(demand, resolved[sid])
+        for sid, demand in demands.items()
+        if sid not in pooled
+    }
+    for level, ids in groups.items():
+        levels = portfolio_fill_rate_levels({sid: demands[sid] for sid in ids}, [level])
+        for sid in ids:
+            out[sid] = policy_at_level(demands[sid], resolved[sid], float(levels[sid][0]))
+    return {sid: out[sid] for sid in demands}
 
 
 def _target_text(p: InventoryParams) -> str:
     if p.service is None:
         return f"cost: critical ratio {p.costs.critical_ratio:.3f}"
-    return f"{p.service.kind} {p.service.level:g}"
+    pooled = " over the portfolio" if p.service.scope == "portfolio" else ""
+    return f"{p.service.kind} {p.service.level:g}{pooled}"
 
 
 def _order_now(policy: Policy, p: InventoryParams, position: float) -> float:

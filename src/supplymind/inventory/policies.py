@@ -38,6 +38,7 @@ __all__ = [
     "fill_rate_levels",
     "newsvendor_quantity",
     "optimize_rq",
+    "policy_at_level",
 ]
 
 
@@ -291,6 +292,36 @@ def _rq_reorder_point(demand: ProtectionDemand, quantity: float, target: Service
     return _whole(float(level), demand)
 
 
+def policy_at_level(demand: ProtectionDemand, params: InventoryParams, level: float) -> Policy:
+    """The base-stock or newsvendor policy of ``params.policy`` with order-up-to ``level``.
+
+    Parameters
+    ----------
+    demand
+        Protection-period demand of the item-location.
+    params
+        Its parameters (policy ``"base_stock"`` or ``"newsvendor"``, order constraints).
+    level
+        Order-up-to level (e.g. from :func:`base_stock_levels` or a portfolio target).
+
+    Raises
+    ------
+    InventoryInputError
+        If ``params.policy`` is not an order-up-to policy.
+    """
+    if params.policy not in ("base_stock", "newsvendor"):
+        raise InventoryInputError(
+            "policy: an order-up-to level sets a base_stock or newsvendor policy, found "
+            f"{params.policy!r}"
+        )
+    typical = (
+        level
+        if params.policy == "newsvendor"
+        else params.constraints.round_order(demand.cycle_mean)
+    )
+    return Policy(params.policy, level, level, typical, level - demand.protection.mean)
+
+
 def compute_policy(demand: ProtectionDemand, params: InventoryParams) -> Policy:
     """Levels of ``params.policy`` for ``demand`` and the target of ``params``.
 
@@ -304,11 +335,7 @@ def compute_policy(demand: ProtectionDemand, params: InventoryParams) -> Policy:
     mean = demand.protection.mean
     kind = params.policy
     if kind in ("base_stock", "newsvendor"):
-        level = base_stock_level(demand, params)
-        typical = (
-            level if kind == "newsvendor" else params.constraints.round_order(demand.cycle_mean)
-        )
-        return Policy(kind, level, level, typical, level - mean)
+        return policy_at_level(demand, params, base_stock_level(demand, params))
     costs = params.costs
     if params.service is None and costs.order_cost > 0:
         r, q, _ = optimize_rq(

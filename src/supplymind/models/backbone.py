@@ -12,7 +12,13 @@ In the style of PatchTST and Chronos-Bolt:
   token);
 * optional known covariates are embedded per patch and added to the context and horizon
   tokens (a zero-initialised projection, so a pretrained univariate model is unchanged
-  until fine-tuning teaches it to use them).
+  until fine-tuning teaches it to use them);
+* an optional gated seasonal copy (``seasonal_copy``): the last ``lag`` values repeated over
+  the horizon, for every lag up to ``max_lag``, weighted by how well each lag would have
+  forecast the recent context; a gate read from the encoder shifts the quantiles towards
+  it. Attention from learned horizon tokens finds a season only after long pretraining; a
+  period read off the context is one step away (as period detection in TimesNet, or the
+  seasonal basis of N-BEATS).
 
 Horizons beyond ``max_horizon`` are forecast by rolling: the median is appended to the
 context and the model is run again.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import torch
@@ -34,6 +41,12 @@ from supplymind.models.config import SupplyMindTSConfig
 __all__ = ["SupplyMindTSModel", "SupplyMindTSOutput", "pinball_loss"]
 
 _TARGET_CLIP = 50.0
+#: Recent context positions on which each seasonal-copy lag is scored.
+_COPY_WINDOW = 256
+#: Initial gate bias of the seasonal copy: sigmoid(-3) ~ 0.05, nearly closed.
+_COPY_GATE_BIAS = -3.0
+#: Initial sharpness of the lag weights (softmax of -sharpness * lag error).
+_COPY_SHARPNESS = 20.0
 
 
 def pinball_loss(
@@ -96,6 +109,90 @@ class _ResidualBlock(nn.Module):
         return out
 
 
+class _SeasonalCopy(nn.Module):
+    """Lag-copy forecasts weighted by their recent accuracy, and a gate.
+
+    For every lag ``l`` in ``1..max_lag`` the copy forecast repeats the last ``l`` (scaled)
+    values over the horizon. A lag is scored by the mean absolute error of ``x[t - l]`` as a
+    forecast of ``x[t]`` over the last :data:`_COPY_WINDOW` positions; it is usable when it
+    has at least ``max(8, l)`` observed pairs (one whole cycle) and its copied values were
+    all observed. Lag weights: ``softmax(-sharpness * error + bias)``. The gate, in (0, 1),
+    reads the encoder's summary, the best lag's error and its ratio to the last-value
+    (lag 1) error. The copy's quantiles are the copy plus learned multiples (per horizon
+    step and level) of the best lag's error, starting at the normal quantiles.
+    """
+
+    def __init__(
+        self, d_model: int, max_lag: int, horizon: int, quantiles: Sequence[float]
+    ) -> None:
+        super().__init__()
+        self.max_lag = max_lag
+        self.lag_bias = nn.Parameter(torch.zeros(max_lag))
+        self.sharpness = nn.Parameter(torch.tensor(float(np.log(np.expm1(_COPY_SHARPNESS)))))
+        self.gate = nn.Linear(d_model + 2, 1)
+        # Plain floats, not a buffer: non-persistent buffers are not restored by a loader
+        # that builds the model on the meta device.
+        self.sides = [float(np.sign(q - 0.5)) for q in quantiles]
+        self.spread = nn.Parameter(self.initial_spread(horizon, quantiles))
+
+    @staticmethod
+    def initial_spread(horizon: int, quantiles: Sequence[float]) -> torch.Tensor:
+        """Softplus-inverse of ``|z_q| * 1.25``: normal quantiles of an error whose mean
+        absolute value is the best lag's (``sigma = 1.25 MAE``), the same at every step."""
+        z = np.abs([NormalDist().inv_cdf(float(q)) for q in quantiles])
+        width = np.maximum(1.25 * z, 1e-3)
+        raw = np.log(np.expm1(width))
+        return torch.tensor(np.tile(raw, (horizon, 1)), dtype=torch.float32)
+
+    def forward(
+        self, x: torch.Tensor, seen: torch.Tensor, summary: torch.Tensor, horizon: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Copy quantiles ``[batch, horizon, Q]`` and gate ``[batch]`` for scaled values ``x``
+        (0 where not seen) and the seen-mask ``seen`` (both ``[batch, time]``)."""
+        n_time = x.shape[1]
+        n_lags = min(self.max_lag, n_time - 1)
+        if n_lags < 1:
+            zero = x.new_zeros(x.shape[0])
+            return x.new_zeros(x.shape[0], horizon, self.spread.shape[1]), zero
+        device = x.device
+        lags = torch.arange(1, n_lags + 1, device=device)
+        window = min(_COPY_WINDOW, n_time - 1)
+        pos = torch.arange(n_time - window, n_time, device=device)
+        src = pos[None, :] - lags[:, None]  # [L, W]
+        in_range = (src >= 0).to(x.dtype)
+        src = src.clamp_min(0)
+        pair = seen[:, None, pos] * seen[:, src] * in_range  # [B, L, W]
+        n_pairs = pair.sum(-1)
+        error = ((x[:, None, pos] - x[:, src]).abs() * pair).sum(-1) / n_pairs.clamp_min(1.0)
+        # Copy sources: the last l values, repeated.
+        steps = torch.arange(horizon, device=device)
+        copy_src = n_time - lags[:, None] + steps[None, :] % lags[:, None]  # [L, H]
+        copies = x[:, copy_src]  # [B, L, H]
+        copied_seen = seen[:, copy_src].amin(-1)  # [B, L]
+        usable = (n_pairs >= torch.clamp(lags, min=8).to(x.dtype)) & (copied_seen > 0)
+        any_usable = usable.any(-1)
+        big = torch.full_like(error, 1e6)
+        best = torch.where(usable, error, big).amin(-1)
+        best = torch.where(any_usable, best, torch.zeros_like(best))
+        # Errors relative to the best lag's: a lag 10% worse than the best loses
+        # sharpness / 10 in logit, whatever the series' noise level.
+        sharp = nn.functional.softplus(self.sharpness)
+        relative = error / (best[:, None] + 1e-2)
+        logits = -sharp * relative + self.lag_bias[:n_lags]
+        logits = logits.masked_fill(~usable, float("-inf"))
+        weights = torch.softmax(logits.masked_fill(~any_usable[:, None], 0.0), dim=-1)
+        weights = weights * any_usable[:, None].to(x.dtype)
+        copy = (weights.unsqueeze(-1) * copies).sum(1)
+        naive = torch.where(usable[:, 0], error[:, 0], best)
+        ratio = best / (naive + 1e-3)
+        features = torch.cat([summary, best[:, None], ratio[:, None]], dim=-1)
+        gate = torch.sigmoid(self.gate(features)).squeeze(-1) * any_usable.to(x.dtype)
+        side = torch.tensor(self.sides, dtype=x.dtype, device=x.device)
+        offsets = side * nn.functional.softplus(self.spread[:horizon])  # [H, Q]
+        quantiles = copy.unsqueeze(-1) + best[:, None, None] * offsets
+        return quantiles, gate
+
+
 class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
     """Patch transformer forecasting quantiles of a whole horizon at once.
 
@@ -136,6 +233,11 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             n_ctx_points = config.context_patches * p
             n_out = config.horizon_patches * p * len(config.quantiles)
             self.linear_path = nn.Linear(2 * n_ctx_points, n_out)
+        self.seasonal_copy: _SeasonalCopy | None = None
+        if config.seasonal_copy:
+            self.seasonal_copy = _SeasonalCopy(
+                d, config.max_lag, config.horizon_patches * p, config.quantiles
+            )
         self.post_init()  # type: ignore[no-untyped-call]
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -155,6 +257,18 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                 # Zero: a model given the linear path starts as the model without it.
                 nn.init.zeros_(module.linear_path.weight)
                 nn.init.zeros_(module.linear_path.bias)
+            if module.seasonal_copy is not None:
+                # Nearly closed: a model given the copy starts close to the model without it.
+                nn.init.zeros_(module.seasonal_copy.gate.weight)
+                nn.init.constant_(module.seasonal_copy.gate.bias, _COPY_GATE_BIAS)
+                nn.init.zeros_(module.seasonal_copy.lag_bias)
+                with torch.no_grad():
+                    module.seasonal_copy.sharpness.fill_(float(np.log(np.expm1(_COPY_SHARPNESS))))
+                    module.seasonal_copy.spread.copy_(
+                        _SeasonalCopy.initial_spread(
+                            module.seasonal_copy.spread.shape[0], self.config.quantiles
+                        )
+                    )
             for embedding in module.static_embed:
                 # Zero: static covariates start neutral too.
                 nn.init.zeros_(embedding.weight)  # type: ignore[arg-type]
@@ -312,6 +426,15 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             zeros = scaled.new_zeros(scaled.shape[0], lead)
             linear = self.linear_path(torch.cat([zeros, scaled * seen, zeros, seen], dim=1))
             forecast_scaled = forecast_scaled + linear.reshape(forecast_scaled.shape)
+        if self.seasonal_copy is not None:
+            seen = observed.to(scaled.dtype)
+            if context_patch_mask is not None:
+                seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
+            summary = h[:, n_ctx:].mean(dim=1)
+            copy, gate = self.seasonal_copy(scaled * seen, seen, summary, n_hor * p)
+            # A convex combination of two quantile forecasts (Vincentisation).
+            g = gate[:, None, None]
+            forecast_scaled = (1.0 - g) * forecast_scaled + g * copy
 
         loss = None
         levels = torch.as_tensor(self.config.quantiles, dtype=out.dtype, device=out.device)

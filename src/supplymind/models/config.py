@@ -41,6 +41,14 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
     static_cardinalities
         Number of categories of each static covariate (category, location, ...); each gets
         an embedding added to every token. Empty for none.
+    seasonal_copy
+        Add a gated seasonal-copy path: for every lag ``1..max_lag`` the horizon is the last
+        ``lag`` values repeated; lags are weighted by how well they forecast the recent
+        context (one step of a learned sharpness) and a learned per-lag bias, and a gate read
+        from the encoder shifts the quantiles towards that copy. Starts almost closed
+        (gate about 0.05), so a checkpoint without it is where training resumes.
+    max_lag
+        Longest lag of the seasonal copy; at least 1 and less than ``context_length``.
     """
 
     model_type = "supplymind_ts"
@@ -61,6 +69,8 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         initializer_range: float = 0.02,
         linear_skip: bool = False,
         static_cardinalities: list[int] | tuple[int, ...] = (),
+        seasonal_copy: bool = False,
+        max_lag: int = 192,
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -77,6 +87,8 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.initializer_range = float(initializer_range)
         self.linear_skip = bool(linear_skip)
         self.static_cardinalities = [int(c) for c in static_cardinalities]
+        self.seasonal_copy = bool(seasonal_copy)
+        self.max_lag = int(max_lag)
         self.validate_values()
         super().__init__(**kwargs)
 
@@ -124,6 +136,11 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
             )
         if self.min_scale <= 0:
             raise ValueError(f"SupplyMindTSConfig.min_scale: expected > 0, found {self.min_scale}")
+        if self.seasonal_copy and not 1 <= self.max_lag < self.context_length:
+            raise ValueError(
+                "SupplyMindTSConfig.max_lag: expected at least 1 and less than context_length="
+                f"{self.context_length}, found {self.max_lag}"
+            )
 
     @property
     def context_patches(self) -> int:

@@ -18,6 +18,7 @@ from supplymind.training.corpus.real import (
     load_heldout,
     load_pretraining_by_dataset,
     load_pretraining_series,
+    load_validation,
     pretraining_series,
 )
 
@@ -154,3 +155,23 @@ def test_when_held_out_dataset_loaded_then_exactly_the_held_out_series_with_both
         assert (heldout.freq, heldout.horizon) == (full.freq, full.horizon)
     # Id-keyed metadata is restricted to the held-out series too.
     assert set(heldout.metadata["series_category"]) == ids
+
+
+@pytest.mark.shared_data
+def test_when_validation_part_loaded_then_it_is_the_complement_of_the_held_out_part(
+    shared_data_dir: Path, real: dict[str, dict[str, np.ndarray]]
+) -> None:
+    for name in ("hyndman_jewelry", "m3_yearly"):
+        full = _load_dataset(name, shared_data_dir)
+        heldout = load_heldout(name, data_dir=shared_data_dir)
+        validation = load_validation(name, data_dir=shared_data_dir)
+        assert validation.test is not None
+        ids = set(validation.train[ITEM_ID]) | set(validation.test[ITEM_ID])
+        held = set(heldout.train[ITEM_ID])
+        assert not ids & held
+        assert ids | held == set(full.full[ITEM_ID])
+        # The backbone saw the train parts of these series, never their test parts.
+        assert set(real[name]) <= ids
+        assert validation.metadata["heldout"]["part"] == "validation"
+        assert heldout.metadata["heldout"]["part"] == "heldout"
+        assert validation.metadata["n_series"] == len(ids)

@@ -18,6 +18,7 @@ from supplymind.training.corpus.real import (
     heldout_ids,
     load_heldout,
     load_pretraining_series,
+    load_validation,
 )
 from supplymind.training.corpus.windows import WindowSampler, sample_windows
 
@@ -32,5 +33,6 @@ __all__ = [
     "heldout_ids",
     "load_heldout",
     "load_pretraining_series",
+    "load_validation",
     "sample_windows",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "load_heldout",
     "load_pretraining_by_dataset",
     "load_pretraining_series",
+    "load_validation",
     "pretraining_series",
 ]
 
@@ -284,28 +285,67 @@ def load_heldout(
     DatasetNotFoundError
         If the dataset's files are absent.
     """
+    return _load_part(name, data_dir, heldout_fraction, heldout=True)
+
+
+def load_validation(
+    name: str,
+    data_dir: str | Path | None = None,
+    heldout_fraction: float = DEFAULT_HELDOUT_FRACTION,
+) -> TimeSeriesDataset:
+    """The validation series of a dataset: the pretraining series with their test parts.
+
+    Pretraining reads only the ``train`` part of the non-held-out series, so their ``test``
+    part is unseen by the backbone: forecasting it from the end of ``train`` selects among
+    checkpoints without touching the held-out evaluation series.
+
+    Parameters
+    ----------
+    name, data_dir, heldout_fraction
+        As in :func:`load_heldout`.
+
+    Returns
+    -------
+    TimeSeriesDataset
+        The dataset restricted to the non-held-out series; ``metadata["heldout"]`` as in
+        :func:`load_heldout` (counts of the held-out part) plus ``"part": "validation"``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the dataset's files are absent.
+    """
+    return _load_part(name, data_dir, heldout_fraction, heldout=False)
+
+
+def _load_part(
+    name: str, data_dir: str | Path | None, heldout_fraction: float, *, heldout: bool
+) -> TimeSeriesDataset:
+    """The held-out series of a dataset (``heldout``), or the others."""
     check_real("heldout_fraction", heldout_fraction, 0.0, 1.0)
     dataset = load_dataset(_check_names([name])[0], data_dir)
     every = set(dataset.full[ITEM_ID].unique().astype(str))
     held = heldout_ids(name, every, heldout_fraction)
-    train = dataset.train.loc[dataset.train[ITEM_ID].isin(held)].reset_index(drop=True)
+    keep = held if heldout else every - held
+    train = dataset.train.loc[dataset.train[ITEM_ID].isin(keep)].reset_index(drop=True)
     test = None
     if dataset.test is not None:
-        test = dataset.test.loc[dataset.test[ITEM_ID].isin(held)].reset_index(drop=True)
+        test = dataset.test.loc[dataset.test[ITEM_ID].isin(keep)].reset_index(drop=True)
     counts = {
-        "n_series": len(held),
+        "n_series": len(keep),
         "n_train_observations": len(train),
         "n_test_observations": 0 if test is None else len(test),
         "n_missing_train": int(train[TARGET].isna().sum()),
         "n_missing_test": 0 if test is None else int(test[TARGET].isna().sum()),
     }
-    metadata = _restrict_metadata(dataset.metadata, held, every)
+    metadata = _restrict_metadata(dataset.metadata, keep, every)
     metadata.update(counts)
     metadata["heldout"] = {
         "rule": "sha256(f'{name}/{item_id}')[:8] / 2**64 < heldout_fraction",
         "heldout_fraction": heldout_fraction,
         "n_heldout_series": len(held),
         "n_series_in_dataset": len(every),
+        "part": "heldout" if heldout else "validation",
     }
     return TimeSeriesDataset(
         name=dataset.name,
