@@ -103,9 +103,9 @@ TASKS = (
          scratch=True, language="zh"),
 )  # fmt: skip
 MODES = (
-    Mode("head", steps_en=60, steps_zh=60, lr_en=1e-2, lr_zh=1e-2),
-    Mode("lora", steps_en=100, steps_zh=150, lr_en=1e-3, lr_zh=2e-3),
-    Mode("full", steps_en=100, steps_zh=150, lr_en=1e-4, lr_zh=3e-4),
+    Mode("head", steps_en=150, steps_zh=60, lr_en=1e-2, lr_zh=1e-2),
+    Mode("lora", steps_en=300, steps_zh=150, lr_en=1e-3, lr_zh=2e-3),
+    Mode("full", steps_en=300, steps_zh=150, lr_en=1e-4, lr_zh=3e-4),
 )
 #: Modes run on the encoder without pretraining (what pretraining buys).
 SCRATCH_MODES = ("head", "full")

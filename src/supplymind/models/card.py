@@ -91,7 +91,19 @@ def write_model_card(
     run = summary.get("config", {})
     stats = summary.get("corpus_stats", {})
     arch = {
-        "architecture": "patch transformer encoder + horizon tokens + residual quantile head",
+        "architecture": " + ".join(
+            [
+                "patch transformer encoder",
+                "horizon tokens",
+                "residual quantile head",
+                *(["linear context-to-horizon path"] if config.get("linear_skip") else []),
+                *(
+                    [f"gated seasonal copy (lags 1..{config.get('max_lag')})"]
+                    if config.get("seasonal_copy")
+                    else []
+                ),
+            ]
+        ),
         "parameters": f"{summary.get('parameters', 0):,}",
         "context length": config.get("context_length"),
         "patch size": config.get("patch_size"),
