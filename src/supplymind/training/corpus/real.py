@@ -309,11 +309,7 @@ def load_validation(
     TimeSeriesDataset
         The dataset restricted to the non-held-out series; ``metadata["heldout"]`` as in
         :func:`load_heldout` (counts of the held-out part) plus ``"part": "validation"``.
-
-    Raises
-    ------
-    DatasetNotFoundError
-        If the dataset's files are absent.
+        Raises :class:`DatasetNotFoundError` as :func:`load_heldout` does.
     """
     return _load_part(name, data_dir, heldout_fraction, heldout=False)
 
