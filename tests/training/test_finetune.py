@@ -179,6 +179,30 @@ def test_dropout_override_reaches_every_dropout(tiny: SupplyMindTSModel) -> None
     assert {m.p for m in tiny.modules() if isinstance(m, torch.nn.Dropout)} == {0.1}
 
 
+@pytest.mark.parametrize("mode", ["head", "full"])
+def test_head_mode_keeps_the_frozen_backbone_in_eval_mode_while_training(
+    tiny: SupplyMindTSModel, mode: str
+) -> None:
+    train, val = _data()
+    seen: list[tuple[bool, bool]] = []
+
+    def loss(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        if torch.is_grad_enabled():  # training steps, not the validation passes
+            backbone = [m.training for n, m in model.named_modules() if "encoder." in n]
+            head = [m.training for n, m in model.named_modules() if n.startswith("head")]
+            seen.append((any(backbone), all(head)))
+        out = model(**batch)
+        return out.loss  # type: ignore[no-any-return]
+
+    finetune(
+        tiny, train, val, FAST.replace(mode=mode, max_steps=6, eval_every=3),
+        task_modules(tiny), loss_fn=loss,
+    )  # fmt: skip
+    assert len(seen) == 6
+    # head: dropout in the frozen encoder is off; full: every part trains, dropout on.
+    assert seen == [(mode == "full", True)] * 6
+
+
 def test_unknown_head_module_is_a_clear_error(tiny: SupplyMindTSModel) -> None:
     train, val = _data()
     with pytest.raises(ConfigurationError, match=r"modules \['classifier'\] not found"):

@@ -393,6 +393,18 @@ def _set_dropout(model: nn.Module, p: float) -> None:
             module.dropout = p
 
 
+def _train_mode(model: nn.Module, config: FinetuneConfig, modules: TaskModules) -> None:
+    """Training mode for the trained parts. In ``head`` mode the frozen backbone stays in
+    evaluation mode (no dropout): the head learns from the features the backbone gives at
+    inference, as in linear probing."""
+    model.train()
+    if config.mode != "head":
+        return
+    for name, module in model.named_modules():
+        if not _matches(name, modules.head):
+            module.training = False
+
+
 def _prepare(model: nn.Module, config: FinetuneConfig, modules: TaskModules) -> nn.Module:
     """Make the copy trainable as the mode says."""
     names = {n for n, _ in model.named_modules()}
@@ -574,6 +586,7 @@ def _evaluate(
     loss_fn: LossFn,
     collate: Callable[[list[Any]], Batch],
 ) -> float:
+    modes = [(module, module.training) for module in model.modules()]
     model.eval()
     n = len(data)  # type: ignore[arg-type]
     total, weight = 0.0, 0
@@ -583,7 +596,8 @@ def _evaluate(
             loss = loss_fn(model, collate(items))
         total += float(loss.float()) * len(items)
         weight += len(items)
-    model.train()
+    for module, training in modes:  # back to the caller's modes (a frozen part stays in eval)
+        module.training = training
     return total / max(1, weight)
 
 
@@ -771,7 +785,7 @@ def finetune(
     if config.dropout is not None:
         _set_dropout(work, config.dropout)
     work = _prepare(work, config, modules)
-    work.train()
+    _train_mode(work, config, modules)
     optimizer = _optimizer(work, config)
     stepper = work if parallel is None else parallel.wrap(work)
 
@@ -820,7 +834,7 @@ def finetune(
                 if parallel is not None:
                     idx = idx[parallel.rank :: parallel.world_size]
                 batch = collate_fn([train[i] for i in idx])
-                with _autocast(config.bf16):
+                with _autocast(config.bf16), no_fastpath():
                     loss = compute_loss(stepper, batch)
                 (loss / config.grad_accum).backward()  # type: ignore[no-untyped-call]
                 total += float(loss.detach().float()) / config.grad_accum
