@@ -6,11 +6,13 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from supplymind.data.sample import SampleCompanyConfig, generate_sample_company
 from supplymind.data.warehouse import Warehouse
 from supplymind.demo import _build_warehouse
+from supplymind.inventory.report import protection_days
 from supplymind.pipeline import STAGES, PipelineRun, list_runs, load_run, run_pipeline
 
 TINY = SampleCompanyConfig(
@@ -65,6 +67,9 @@ def test_when_the_pipeline_runs_then_every_stage_is_recorded_with_outputs(
     out = Path(full_run.out_dir)
     for name in ("forecast.csv", "plan.csv", "routes.json", "alerts.csv", "report.html"):
         assert (out / name).exists(), name
+    # The forecast covers what the plan reads: the longest lead time plus the review period.
+    days = pd.read_csv(out / "forecast.csv").groupby(["item_id", "location_id"]).size()
+    assert (days == max(28, protection_days(generate_sample_company(TINY)))).all()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Demand forecast" in html
     assert "Delivery routes" in html

@@ -198,6 +198,7 @@ class _Context:
 
 def _forecast(ctx: _Context, rec: StageRecord) -> tuple[Section, list[Path]]:
     from supplymind.forecasting.report import forecast_section
+    from supplymind.inventory.report import protection_days
 
     rec.inputs = _counts(ctx.tables, ("demand", "items"))
     section, files, result = forecast_section(
@@ -208,6 +209,7 @@ def _forecast(ctx: _Context, rec: StageRecord) -> tuple[Section, list[Path]]:
         forecast_path=ctx.out / "forecast.csv",
         finetune_steps=ctx.params["finetune_steps"],
         n_jobs=ctx.params["n_jobs"],
+        future_horizon=protection_days(ctx.tables),
     )
     fc = result.forecaster
     rec.model = {

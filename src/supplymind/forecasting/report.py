@@ -109,8 +109,12 @@ def forecast_section(
     forecast_path: Path | None = None,
     n_jobs: int = 2,
     finetune_steps: int = 100,
+    future_horizon: int | None = None,
 ) -> tuple[Section, list[Path], DemoForecast]:
     """Fit, score and forecast the sample company's demand; the report section.
+
+    ``forecast.csv`` covers ``max(HORIZON, future_horizon)`` days after the data: the
+    replenishment plan reads the forecast over the longest lead time plus the review period.
 
     Returns
     -------
@@ -152,7 +156,8 @@ def forecast_section(
             }
         )
     accuracy = pd.DataFrame(rows)
-    future = forecaster.predict(HORIZON, _LEVELS, history=demand)
+    ahead = max(HORIZON, future_horizon or HORIZON)
+    future = forecaster.predict(ahead, _LEVELS, history=demand)
     out_csv = forecast_path or plot_dir.parent / "forecast.csv"
     table = future.copy()
     parts = table["item_id"].str.rsplit(_SEP, n=1, expand=True)
@@ -179,7 +184,7 @@ def forecast_section(
         (
             plot_fan_charts(
                 demand,
-                future,
+                future[future["timestamp"] <= end + pd.Timedelta(days=HORIZON)],
                 picks,
                 plot_dir / "forecast_future.png",
                 title="The next four weeks",
@@ -214,7 +219,14 @@ def forecast_section(
         section.add_table(pivot.reset_index(), float_format="{:.3f}")
     section.notes.append(
         "forecast.csv holds item_id, location_id, timestamp, mean and the quantiles 0.1..0.9 "
-        "for the next 28 days. To keep the demo fast the models read the last year and "
+        f"for the next {ahead} days"
+        + (
+            f" ({HORIZON} shown; the replenishment plan reads the longest lead time plus the "
+            "review period)"
+            if ahead > HORIZON
+            else ""
+        )
+        + ". To keep the demo fast the models read the last year and "
         f"fine-tuning stops after {finetune_steps} steps."
     )
     section.figures.extend(Figure(f"{rel}/{p.name}", caption) for p, caption in figures)

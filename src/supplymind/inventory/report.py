@@ -30,7 +30,7 @@ from supplymind.inventory.plan import plan_replenishment, replan
 from supplymind.inventory.plot import plot_frontier, plot_trajectories
 from supplymind.reporting import Figure, Section
 
-__all__ = ["inventory_section"]
+__all__ = ["inventory_section", "protection_days"]
 
 _TEST_DAYS = 56
 _HISTORY_DAYS = 182
@@ -39,6 +39,18 @@ _TARGET = 0.95
 _ORDER_COST = 20.0
 _SWEEP = (0.8, 0.9, 0.95, 0.98, 0.99)
 _ETS_MODEL = "ZNZ"  # no trend over 26 weeks of daily data: a third of the search
+
+
+def protection_days(tables: dict[str, pd.DataFrame]) -> int:
+    """Days of demand forecast today's plan reads: the longest lead time seen in the
+    purchase-order history (per item-warehouse, or overall where an item has too few
+    orders) plus the review period. A shorter forecast would have its last day repeated."""
+    orders = tables.get("purchase_orders")
+    if orders is None or orders.empty:
+        return 7 + _REVIEW_DAYS  # the plan's fixed lead time when there is no history
+    lead_times = estimate_lead_times(orders, period_days=1.0)
+    longest = max([lead_times.overall.max, *(lt.max for lt in lead_times.by_series.values())])
+    return int(longest) + _REVIEW_DAYS
 
 
 def _item_params(items: pd.DataFrame) -> pd.DataFrame:
