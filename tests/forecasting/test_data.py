@@ -5,7 +5,13 @@ import pandas as pd
 import pytest
 
 from supplymind.exceptions import ForecastInputError
-from supplymind.forecasting.data import check_horizon, future_covariates, prepare_series
+from supplymind.forecasting.data import (
+    check_horizon,
+    future_covariates,
+    join_series_location,
+    prepare_series,
+    split_series_location,
+)
 
 from .conftest import demand
 
@@ -106,3 +112,20 @@ def test_future_covariates_must_cover_the_horizon() -> None:
     assert [c.shape for c in full] == [(7, 1), (7, 1)]
     with pytest.raises(ForecastInputError, match="pass their values"):
         future_covariates(series, None, 1)
+
+
+def test_item_at_location_ids_split_back_to_their_columns() -> None:
+    frame = pd.DataFrame(
+        {"item_id": ["A", "B@x"], "location_id": ["S1", "S@2"], "target": [1.0, 2.0]}
+    )
+    joined = join_series_location(frame)
+    assert joined["item_id"].tolist() == ["A@S1", "B@x@S@2"]
+    assert "location_id" not in joined
+    table = joined.assign(mean=[0.5, 0.6])
+    back = split_series_location(table)
+    assert back.columns.tolist() == ["item_id", "location_id", "target", "mean"]
+    # The last separator splits: an item id may hold one, a location id may not.
+    assert back["item_id"].tolist() == ["A", "B@x@S"]
+    assert back["location_id"].tolist() == ["S1", "2"]
+    with pytest.raises(ForecastInputError, match=r"item@location series ids, found \['C'\]"):
+        split_series_location(pd.DataFrame({"item_id": ["A@S1", "C"]}))

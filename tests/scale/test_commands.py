@@ -105,3 +105,34 @@ def test_finetune_saves_a_model_that_forecast_ray_reloads(
     assert table["item_id"].nunique() == 12
     assert len(table) == 12 * 4
     assert not (out / "_history").exists()
+
+
+def test_partitions_from_the_warehouse_keep_item_and_location_like_the_single_file_path(
+    tmp_path: Path, items_frame: pd.DataFrame, locations_frame: pd.DataFrame
+) -> None:
+    from supplymind.data.ingest import ingest_frame
+    from supplymind.data.warehouse import Warehouse
+    from supplymind.forecasting.commands import run_forecast
+    from supplymind.scale.commands import run_batch_forecast
+
+    db = tmp_path / "w.duckdb"
+    frame = demand(n_items=2, n_periods=20, short=0)
+    frame["item_id"] = frame["item_id"].map({"sku0000": "A", "sku0001": "B"})
+    frame["location_id"] = "S1"
+    with Warehouse(db) as wh:
+        ingest_frame(wh, "items", items_frame)
+        ingest_frame(wh, "locations", locations_frame)
+        ingest_frame(wh, "demand", frame)
+    report = run_batch_forecast(tmp_path / "parts", 3, from_db=True, db=str(db), backbone=str(TINY))
+    batch = _parts(tmp_path / "parts").reset_index(drop=True)
+    assert list(batch.columns[:3]) == ["item_id", "location_id", "timestamp"]
+    assert report.series == 2
+    run_forecast(tmp_path / "f.csv", 3, from_db=True, db=str(db), finetune="none",
+                 backbone=str(TINY))  # fmt: skip
+    single = pd.read_csv(tmp_path / "f.csv", parse_dates=["timestamp"])
+    pd.testing.assert_frame_equal(
+        batch[single.columns.tolist()].astype({"timestamp": "datetime64[ns]"}),
+        single,
+        check_dtype=False,
+        atol=1e-4,
+    )

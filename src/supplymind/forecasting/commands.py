@@ -14,14 +14,15 @@ import pandas as pd
 from supplymind.data.ingest import column_mapping, read_table_file
 from supplymind.exceptions import ConfigurationError, ForecastInputError
 from supplymind.files import atomic_path, atomic_write_text
-from supplymind.forecasting.data import ID_COL, TIME_COL
+from supplymind.forecasting.data import (
+    TIME_COL,
+    join_series_location,
+    split_series_location,
+)
 from supplymind.forecasting.forecaster import DEFAULT_QUANTILES, Forecaster
 from supplymind.forecasting.neural import FINETUNE_DEFAULTS
 
 __all__ = ["ForecastRun", "parse_quantiles", "read_history_table", "run_forecast"]
-
-LOCATION_COL = "location_id"
-_SEP = "@"
 
 
 def parse_quantiles(text: str | None) -> tuple[float, ...]:
@@ -67,9 +68,7 @@ def _from_db(db: str | None) -> pd.DataFrame:
     with Warehouse(db) as wh:
         wh.require("demand")
         frame = wh.read("demand")
-    # One series per item and location, named item@location.
-    frame[ID_COL] = frame[ID_COL].astype(str) + _SEP + frame[LOCATION_COL].astype(str)
-    return frame.drop(columns=[LOCATION_COL])
+    return join_series_location(frame)
 
 
 @dataclass
@@ -175,12 +174,7 @@ def run_forecast(
         horizon, quantiles, history=frame if saved else None, future_covariates=future_frame
     )
     if from_db:
-        parts = table[ID_COL].str.rsplit(_SEP, n=1, expand=True)
-        table.insert(0, LOCATION_COL, parts[1])
-        table[ID_COL] = parts[0]
-        table = table[
-            [ID_COL, LOCATION_COL, *[c for c in table.columns if c not in (ID_COL, LOCATION_COL)]]
-        ]
+        table = split_series_location(table)
     destination = Path(out)
     destination.parent.mkdir(parents=True, exist_ok=True)
     times = pd.DatetimeIndex(table[TIME_COL])

@@ -32,17 +32,25 @@ from supplymind.exceptions import ForecastInputError
 
 __all__ = [
     "ID_COL",
+    "LOCATION_COL",
+    "SERIES_SEP",
     "TARGET_COL",
     "TIME_COL",
     "SeriesSet",
     "check_horizon",
     "future_covariates",
+    "join_series_location",
     "prepare_series",
+    "split_series_location",
 ]
 
 ID_COL = "item_id"
 TIME_COL = "timestamp"
 TARGET_COL = "target"
+#: The warehouse's location column; its series are items at locations, named
+#: ``item@location`` (:data:`SERIES_SEP`) while forecasting.
+LOCATION_COL = "location_id"
+SERIES_SEP = "@"
 _LISTED = 8
 
 
@@ -373,3 +381,28 @@ def future_covariates(
             )
         out.append(np.concatenate([series.covariates[i], found.to_numpy(np.float64)]))
     return out
+
+
+def join_series_location(frame: pd.DataFrame) -> pd.DataFrame:
+    """One series per item and location: ``item_id`` becomes ``item@location`` and the
+    ``location_id`` column is dropped (the inverse of :func:`split_series_location`)."""
+    out = frame.copy()
+    out[ID_COL] = out[ID_COL].astype(str) + SERIES_SEP + out[LOCATION_COL].astype(str)
+    return out.drop(columns=[LOCATION_COL])
+
+
+def split_series_location(table: pd.DataFrame) -> pd.DataFrame:
+    """``item@location`` series ids back to ``item_id`` and ``location_id`` columns (first
+    the two ids, then the other columns in their order)."""
+    ids = table[ID_COL].astype(str)
+    joined = ids.str.contains(SERIES_SEP, regex=False)
+    if not joined.all():
+        raise ForecastInputError(
+            f"{ID_COL}: expected item{SERIES_SEP}location series ids, found "
+            f"{ids[~joined].head(3).tolist()}"
+        )
+    parts = ids.str.rsplit(SERIES_SEP, n=1, expand=True)
+    out = table.copy()
+    out[ID_COL] = parts[0].to_numpy()
+    out.insert(1, LOCATION_COL, parts[1].to_numpy())
+    return out[[ID_COL, LOCATION_COL, *[c for c in out.columns if c not in (ID_COL, LOCATION_COL)]]]

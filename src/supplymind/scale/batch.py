@@ -32,7 +32,7 @@ import torch
 from supplymind.exceptions import ConfigurationError
 from supplymind.files import atomic_path
 from supplymind.forecasting.commands import read_history_table
-from supplymind.forecasting.data import check_horizon
+from supplymind.forecasting.data import check_horizon, split_series_location
 from supplymind.forecasting.forecaster import DEFAULT_QUANTILES, Forecaster
 from supplymind.scale.cluster import connect
 from supplymind.scale.partition import partition_files
@@ -73,6 +73,9 @@ class BatchSpec:
         CSV delimiter of CSV partitions.
     num_threads
         Torch threads per worker (the same in both paths, so results match).
+    split_location
+        Series are ``item@location`` (the warehouse's demand table): write them back as
+        ``item_id`` and ``location_id`` columns, as ``supplymind forecast --from-db`` does.
     """
 
     horizon: int
@@ -86,6 +89,7 @@ class BatchSpec:
     target_col: str | None = None
     sep: str | None = None
     num_threads: int = 1
+    split_location: bool = False
 
     def __post_init__(self) -> None:
         check_horizon(self.horizon)
@@ -164,6 +168,9 @@ class PartitionForecaster:
             history=frame,
             model=spec.model if spec.model_dir is not None else None,
         )
+        series = int(table[self.forecaster.id_col].nunique())
+        if spec.split_location:
+            table = split_series_location(table)
         destination = partition_output(self.out_dir, index)
         with atomic_path(destination) as tmp:
             table.to_parquet(tmp, index=False)
@@ -171,7 +178,7 @@ class PartitionForecaster:
             "partition": index,
             "source": str(path),
             "output": str(destination),
-            "series": int(table[self.forecaster.id_col].nunique()),
+            "series": series,
             "rows": len(table),
             "seconds": time.perf_counter() - began,
             "peak_rss_mb": peak_rss_mb(),

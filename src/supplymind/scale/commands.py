@@ -50,11 +50,12 @@ def run_batch_forecast(
 
     ``history`` is a folder of partitions (each series in one file) or one file, which is
     first cut into partitions of ``series_per_partition`` series under ``out/_history``
-    (as is the warehouse's demand table with ``from_db``; series are then named
-    ``item@location``). The model is the Forecaster saved in ``model_dir``, or with
-    ``finetune="none"`` the zero-shot backbone (or the statistical ``model``): fitting
-    choices per series needs the whole history, so it is done once beforehand
-    (``supplymind finetune`` or ``supplymind forecast --model-dir``).
+    (as is the warehouse's demand table with ``from_db``; its series are forecast as
+    ``item@location`` and written back as ``item_id`` and ``location_id`` columns). The
+    model is the Forecaster saved in ``model_dir``, or with ``finetune="none"`` the
+    zero-shot backbone (or the statistical ``model``): fitting choices per series needs
+    the whole history, so it is done once beforehand (``supplymind finetune`` or
+    ``supplymind forecast --model-dir``).
     """
     if (history is None) == (not from_db):
         raise ConfigurationError(
@@ -79,6 +80,7 @@ def run_batch_forecast(
         time_col=time_col,
         target_col=target_col,
         sep=sep,
+        split_location=from_db,
     )
     destination = Path(out)
     staging = destination / STAGING

@@ -16,14 +16,12 @@ import pandas as pd
 
 from supplymind.exceptions import ConfigurationError
 from supplymind.files import atomic_path
-from supplymind.forecasting.data import ID_COL
+from supplymind.forecasting.data import ID_COL, join_series_location
 
 __all__ = ["PARTITION_SUFFIXES", "partition_files", "partition_warehouse", "write_partitions"]
 
 #: File types read as partitions.
 PARTITION_SUFFIXES: tuple[str, ...] = (".parquet", ".csv")
-_LOCATION_COL = "location_id"
-_SEP = "@"
 
 
 def partition_files(source: str | Path) -> list[Path]:
@@ -132,8 +130,7 @@ def partition_warehouse(
             chosen = items[start : start + items_per_partition]
             where = f"{ID_COL} IN ({', '.join('?' for _ in chosen)})"
             frame = wh.read("demand", where=where, params=chosen)
-            frame[ID_COL] = frame[ID_COL].astype(str) + _SEP + frame[_LOCATION_COL].astype(str)
             path = out / f"part-{len(written):05d}.parquet"
-            _write(frame.drop(columns=[_LOCATION_COL]), path)
+            _write(join_series_location(frame), path)
             written.append(path)
     return written
