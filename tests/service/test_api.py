@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from supplymind.data.sample import generate_sample_company
 from supplymind.data.warehouse import Warehouse
+from supplymind.inventory.report import protection_days
 from supplymind.pipeline import STAGES
 from supplymind.service.app import StageName, _Connections, create_app
 
-from .conftest import ServiceEnv
+from .conftest import TINY, ServiceEnv
 
 READ_ENDPOINTS = [
     "/api/items",
@@ -114,7 +116,9 @@ def test_forecasts_hold_monotone_quantiles_of_the_latest_run(
 ) -> None:
     body = client.get("/api/forecasts?item_id=SKU00001&limit=1000", headers=read_headers).json()
     assert body["run_id"] == service_env.run.run_id
-    assert body["total"] == 28 * 2  # horizon x warehouses
+    # forecast days (four weeks, or the longest lead time + review if longer) x warehouses
+    days = max(28, protection_days(generate_sample_company(TINY)))
+    assert body["total"] == days * 2
     for row in body["items"]:
         assert row["item_id"] == "SKU00001"
         values = [row[q] for q in QUANTILES]
