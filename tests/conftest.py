@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +38,24 @@ def locations_frame() -> pd.DataFrame:
             "lon": ["121.4", "121.5", "114.1"],
         }
     )
+
+
+@pytest.fixture
+def demand_db(
+    tmp_path: Path, items_frame: pd.DataFrame, locations_frame: pd.DataFrame
+) -> Callable[[pd.DataFrame], Path]:
+    """Writes a DuckDB warehouse file with the reference items and locations and the given
+    demand rows (items A/B/C at locations DC1/S1/SUP1); returns its path."""
+
+    def write(demand: pd.DataFrame) -> Path:
+        path = tmp_path / "demand.duckdb"
+        with Warehouse(path) as wh:
+            ingest_frame(wh, "items", items_frame)
+            ingest_frame(wh, "locations", locations_frame)
+            ingest_frame(wh, "demand", demand)
+        return path
+
+    return write
 
 
 @pytest.fixture

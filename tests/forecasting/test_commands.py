@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -87,19 +88,12 @@ def test_model_dir_saves_then_reloads_the_fitted_model(history: Path, tmp_path: 
 
 
 def test_forecast_from_the_warehouse_keeps_item_and_location(
-    tmp_path: Path, items_frame: pd.DataFrame, locations_frame: pd.DataFrame
+    tmp_path: Path, demand_db: Callable[[pd.DataFrame], Path]
 ) -> None:
-    from supplymind.data.ingest import ingest_frame
-    from supplymind.data.warehouse import Warehouse
-
-    db = tmp_path / "w.duckdb"
     frame = demand(n_items=2, n_periods=20, freq="D")
     frame["item_id"] = frame["item_id"].map({"sku0": "A", "sku1": "B"})
     frame["location_id"] = "S1"
-    with Warehouse(db) as wh:
-        ingest_frame(wh, "items", items_frame)
-        ingest_frame(wh, "locations", locations_frame)
-        ingest_frame(wh, "demand", frame)
+    db = demand_db(frame)
     out = tmp_path / "f.csv"
     run_forecast(out, 3, from_db=True, db=str(db), finetune="none", backbone=str(TINY))
     table = pd.read_csv(out)

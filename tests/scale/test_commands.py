@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -108,21 +109,15 @@ def test_finetune_saves_a_model_that_forecast_ray_reloads(
 
 
 def test_partitions_from_the_warehouse_keep_item_and_location_like_the_single_file_path(
-    tmp_path: Path, items_frame: pd.DataFrame, locations_frame: pd.DataFrame
+    tmp_path: Path, demand_db: Callable[[pd.DataFrame], Path]
 ) -> None:
-    from supplymind.data.ingest import ingest_frame
-    from supplymind.data.warehouse import Warehouse
     from supplymind.forecasting.commands import run_forecast
     from supplymind.scale.commands import run_batch_forecast
 
-    db = tmp_path / "w.duckdb"
     frame = demand(n_items=2, n_periods=20, short=0)
     frame["item_id"] = frame["item_id"].map({"sku0000": "A", "sku0001": "B"})
     frame["location_id"] = "S1"
-    with Warehouse(db) as wh:
-        ingest_frame(wh, "items", items_frame)
-        ingest_frame(wh, "locations", locations_frame)
-        ingest_frame(wh, "demand", frame)
+    db = demand_db(frame)
     report = run_batch_forecast(tmp_path / "parts", 3, from_db=True, db=str(db), backbone=str(TINY))
     batch = _parts(tmp_path / "parts").reset_index(drop=True)
     assert list(batch.columns[:3]) == ["item_id", "location_id", "timestamp"]
