@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
 from supplymind.files import atomic_path
+from supplymind.forecasting.data import join_series_location, split_series_location
 from supplymind.forecasting.forecaster import Forecaster
 from supplymind.forecasting.metrics import coverage, mase, wql
 from supplymind.reporting import Figure, Section
@@ -31,7 +32,6 @@ __all__ = ["DemoForecast", "forecast_section", "plot_fan_charts"]
 HORIZON = 28
 _HISTORY_DAYS = 365
 _LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-_SEP = "@"
 
 
 @dataclass
@@ -54,9 +54,7 @@ def _series(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         ]
         demand = demand[~demand["item_id"].isin(set(ended))]
     demand = demand[demand["timestamp"] > last - pd.Timedelta(days=_HISTORY_DAYS)]
-    demand["item_id"] = demand["item_id"].astype(str) + _SEP + demand["location_id"].astype(str)
-    out: pd.DataFrame = demand.drop(columns="location_id").reset_index(drop=True)
-    return out
+    return join_series_location(demand).reset_index(drop=True)
 
 
 def _matrix(frame: pd.DataFrame, ids: list[str], column: str) -> np.ndarray:
@@ -159,10 +157,7 @@ def forecast_section(
     ahead = max(HORIZON, future_horizon or HORIZON)
     future = forecaster.predict(ahead, _LEVELS, history=demand)
     out_csv = forecast_path or plot_dir.parent / "forecast.csv"
-    table = future.copy()
-    parts = table["item_id"].str.rsplit(_SEP, n=1, expand=True)
-    table.insert(1, "location_id", parts[1])
-    table["item_id"] = parts[0]
+    table = split_series_location(future)
     with atomic_path(out_csv) as tmp:
         table.to_csv(tmp, index=False, date_format="%Y-%m-%d", float_format="%.6g")
 

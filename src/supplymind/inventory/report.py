@@ -35,6 +35,7 @@ __all__ = ["inventory_section", "protection_days"]
 _TEST_DAYS = 56
 _HISTORY_DAYS = 182
 _REVIEW_DAYS = 7
+_DEFAULT_LEAD_DAYS = 7  # the backtest's lead time; today's plan estimates its own
 _TARGET = 0.95
 _ORDER_COST = 20.0
 _SWEEP = (0.8, 0.9, 0.95, 0.98, 0.99)
@@ -47,7 +48,7 @@ def protection_days(tables: dict[str, pd.DataFrame]) -> int:
     orders) plus the review period. A shorter forecast would have its last day repeated."""
     orders = tables.get("purchase_orders")
     if orders is None or orders.empty:
-        return 7 + _REVIEW_DAYS  # the plan's fixed lead time when there is no history
+        return _DEFAULT_LEAD_DAYS + _REVIEW_DAYS
     lead_times = estimate_lead_times(orders, period_days=1.0)
     longest = max([lead_times.overall.max, *(lt.max for lt in lead_times.by_series.values())])
     return int(longest) + _REVIEW_DAYS
@@ -158,7 +159,7 @@ def inventory_section(
     items = tables["items"]
     item_params = _item_params(items)
     params = InventoryParams(
-        lead_time=LeadTime.fixed(7),
+        lead_time=LeadTime.fixed(_DEFAULT_LEAD_DAYS),
         review_period=_REVIEW_DAYS,
         costs=CostParams(holding_cost=1.0, shortage_cost=1.0, order_cost=_ORDER_COST),
         service=ServiceTarget(_TARGET),
