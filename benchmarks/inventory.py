@@ -18,6 +18,10 @@ estimated on the history only). Methods, side by side in one run:
 - ``supplymind_stat_paths``: the statistical sample-path model behind ``supplymind plan``'s
   default (``StatsForecastQuantileForecaster``: AutoETS sample paths for smooth series,
   negative-binomial paths for intermittent ones), protection-period demand from the paths;
+- ``supplymind_global``: one LightGBM model of the protection-period demand across all
+  series and one of its out-of-fold error variance (``DemandModel("global")``,
+  :mod:`supplymind.inventory.pooled`), fitted once on the history; negative-binomial paths
+  for whole-unit demand;
 - ``empirical_bootstrap``: the flat empirical-quantile baseline of PITFALLS, bootstrapped
   over the protection period;
 - ``normal_autoets``: normal approximation, AutoETS mean and in-sample residual sd;
@@ -71,6 +75,7 @@ METHODS = {
     "supplymind_forecaster": "backbone",
     "supplymind_zero_shot": "backbone",
     "supplymind_stat_paths": "auto",
+    "supplymind_global": "global",
     "empirical_bootstrap": "empirical",
     "normal_autoets": "normal_ets",
     "normal_hist_sigma": "normal",
@@ -96,7 +101,12 @@ FILL_TARGETS = (
 #: ``finetune`` of the Forecaster-based methods.
 FINETUNE = {"supplymind_forecaster": "auto", "supplymind_zero_shot": "none"}
 #: Methods the issue's goal is checked for.
-OURS = ("supplymind_forecaster", "supplymind_zero_shot", "supplymind_stat_paths")
+OURS = (
+    "supplymind_forecaster",
+    "supplymind_zero_shot",
+    "supplymind_stat_paths",
+    "supplymind_global",
+)
 #: Methods that also get a portfolio fill-rate row, ``<method>+portfolio``.
 PORTFOLIO = (*OURS, "normal_hist_sigma")
 PORTFOLIO_SUFFIX = "+portfolio"

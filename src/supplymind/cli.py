@@ -603,7 +603,8 @@ _MethodOpt = Annotated[
     typer.Option(
         "--method",
         help="Demand model: auto, backbone (the SupplyMind Forecaster, fine-tuned and "
-        "guarded), empirical, ets, forecast, normal, normal_ets "
+        "guarded), empirical, ets, forecast, global (one LightGBM model across all items, "
+        "negative-binomial demand), normal, normal_ets "
         "(default: forecast with --forecast, else auto).",
     ),
 ]

@@ -9,6 +9,8 @@ fill rate.
 - :mod:`~supplymind.inventory.policies`: base stock, (s, S), (r, Q) with EOQ, newsvendor;
 - :mod:`~supplymind.inventory.simulate`: the period-by-period simulator;
 - :mod:`~supplymind.inventory.forecast`: the quantile-forecast interface and forecasters;
+- :mod:`~supplymind.inventory.pooled`: the global demand model (one LightGBM model of the
+  protection-period demand and of its error variance across all items);
 - :mod:`~supplymind.inventory.plan` and :mod:`~supplymind.inventory.backtest`: plans per
   item-location and their backtest on held-out demand;
 - :mod:`~supplymind.inventory.plot` and :mod:`~supplymind.inventory.report`: figures and
@@ -27,11 +29,13 @@ from supplymind.inventory.params import (
 )
 from supplymind.inventory.plan import Plan, plan_replenishment
 from supplymind.inventory.policies import Policy, compute_policy
+from supplymind.inventory.pooled import GlobalDemandForecaster
 from supplymind.inventory.simulate import SimulationResult, simulate
 
 __all__ = [
     "BacktestResult",
     "CostParams",
+    "GlobalDemandForecaster",
     "InventoryParams",
     "LeadTime",
     "OrderConstraints",

@@ -213,7 +213,30 @@ class EmpiricalQuantileForecaster(_SeriesForecaster):
         }
 
 
-class StatsForecastQuantileForecaster(_SeriesForecaster):
+class _PathForecaster(_SeriesForecaster):
+    """A forecaster whose quantiles are those of its sample paths."""
+
+    def sample_paths(self, horizon: int, n_paths: int, *, seed: int = 0) -> dict[str, FloatArray]:
+        raise NotImplementedError
+
+    def predict(
+        self,
+        horizon: int,
+        quantiles: Sequence[float] = DEFAULT_QUANTILES,
+        *,
+        n_paths: int = 2000,
+        seed: int = 0,
+    ) -> pd.DataFrame:
+        """Quantiles and mean of ``n_paths`` sample paths per step."""
+        levels = _check_quantiles(quantiles)
+        paths = self.sample_paths(horizon, n_paths, seed=seed)
+        stats = {
+            key: (p.mean(axis=0), np.quantile(p, levels, axis=0).T) for key, p in paths.items()
+        }
+        return self._frame(horizon, levels, stats)
+
+
+class StatsForecastQuantileForecaster(_PathForecaster):
     """AutoETS paths for smooth series, negative-binomial paths for intermittent or short
     ones.
 
@@ -438,22 +461,6 @@ class StatsForecastQuantileForecaster(_SeriesForecaster):
                 paths = _negative_binomial(rng, mean, var, (n_paths, horizon))
             out[key] = np.maximum(paths, 0.0)
         return out
-
-    def predict(
-        self,
-        horizon: int,
-        quantiles: Sequence[float] = DEFAULT_QUANTILES,
-        *,
-        n_paths: int = 2000,
-        seed: int = 0,
-    ) -> pd.DataFrame:
-        """Quantiles and mean of ``n_paths`` sample paths per step."""
-        levels = _check_quantiles(quantiles)
-        paths = self.sample_paths(horizon, n_paths, seed=seed)
-        stats = {
-            key: (p.mean(axis=0), np.quantile(p, levels, axis=0).T) for key, p in paths.items()
-        }
-        return self._frame(horizon, levels, stats)
 
 
 def _negative_binomial(

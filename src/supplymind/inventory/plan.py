@@ -17,6 +17,10 @@ Demand models (``method``):
   backbone, fine-tuned and guarded by ``finetune``), fitted once on the history; at every
   (re-)plan it forecasts the protection period from the demand seen so far, and its
   quantiles are sampled like ``"forecast"``;
+- ``"global"``: :class:`~supplymind.inventory.pooled.GlobalDemandForecaster`, one
+  LightGBM model of the protection-period demand across all series and one of its error
+  variance (negative-binomial or gamma paths), fitted once on the history; at every
+  (re-)plan its features come from the demand seen so far;
 - ``"normal"``: the normal approximation with the recent mean and standard deviation;
 - ``"normal_ets"``: the normal approximation with AutoETS's point forecast and the standard
   deviation of its in-sample residuals.
@@ -64,6 +68,7 @@ from supplymind.inventory.policies import (
     expected_service,
     policy_at_level,
 )
+from supplymind.inventory.pooled import GlobalDemandForecaster
 from supplymind.inventory.portfolio import portfolio_fill_rate_levels
 
 if TYPE_CHECKING:
@@ -82,7 +87,9 @@ __all__ = [
     "series_table",
 ]
 
-DemandMethod = Literal["auto", "backbone", "empirical", "ets", "forecast", "normal", "normal_ets"]
+DemandMethod = Literal[
+    "auto", "backbone", "empirical", "ets", "forecast", "global", "normal", "normal_ets"
+]
 DEMAND_METHODS: tuple[str, ...] = get_args(DemandMethod)
 OVERRIDE_COLUMNS = (
     "moq",
@@ -359,7 +366,12 @@ class DemandModel:
         values = frame[TARGET_COL].dropna()
         whole = (values == np.round(values)).groupby(frame.loc[values.index, ID_COL]).all()
         self.whole_units_ = {str(k): bool(v) for k, v in whole.items()}
-        self.model_: EmpiricalQuantileForecaster | StatsForecastQuantileForecaster | None = None
+        self.model_: (
+            EmpiricalQuantileForecaster
+            | StatsForecastQuantileForecaster
+            | GlobalDemandForecaster
+            | None
+        ) = None
         if self.method in ("normal", "empirical"):
             self.model_ = EmpiricalQuantileForecaster(self.window).fit(frame)
         elif self.method in ("auto", "ets", "normal_ets"):
@@ -367,6 +379,9 @@ class DemandModel:
             self.model_ = StatsForecastQuantileForecaster(
                 kind, window=self.window, ets_model=self.ets_model, on_progress=self.on_progress
             ).fit(frame)
+        elif self.method == "global":
+            horizon = max(p.lead_time.max + p.review_period for p in self.params_.values())
+            self.model_ = GlobalDemandForecaster(horizon, seed=self.seed).fit(frame)
         elif self.method == "backbone":
             self.forecaster = self._fit_forecaster(frame)
             # rare-demand series (upper decile 0) get their paths from the recent window
@@ -498,6 +513,19 @@ class DemandModel:
                     mean, model.residual_sd(sid), p.lead_time, p.review_period, source="normal"
                 )
                 used[sid] = f"normal ({model.method_[sid]} mean, residual sd)"
+            return demands, used
+        if self.method == "global":
+            assert isinstance(model, GlobalDemandForecaster)
+            moments = model.moments()
+            for sid, p in params.items():
+                demands[sid] = model.protection(
+                    sid,
+                    p.lead_time,
+                    p.review_period,
+                    whole_units=self.whole_units_.get(sid, False),
+                    moments=moments[sid],
+                )
+                used[sid] = demands[sid].source
             return demands, used
         assert model is not None
         all_paths = model.sample_paths(horizon, self.n_samples, seed=seed)
