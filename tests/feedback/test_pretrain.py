@@ -12,6 +12,7 @@ import torch
 from supplymind.exceptions import ConfigurationError
 from supplymind.feedback.encoders import load_encoder
 from supplymind.feedback.pretrain import (
+    MLM_HEAD_FILE,
     EncoderPretrainConfig,
     PretrainCorpus,
     corpus_from_texts,
@@ -127,3 +128,34 @@ def test_bad_settings_are_refused(change: dict[str, object], message: str) -> No
 def test_empty_parts_are_refused() -> None:
     with pytest.raises(ConfigurationError, match="train/val/heldout"):
         corpus_from_texts(TINY, train=["好"], val=[], heldout=["好"])
+
+
+def test_continued_pretraining_starts_from_the_parent_encoder(
+    corpus: PretrainCorpus, sample_feedback: pd.DataFrame, tmp_path: Path
+) -> None:
+    """``init_from``: the parent's tokenizer and weights, a seeded MLM head, a lower start."""
+    first = pretrain_encoder(TINY, tmp_path / "parent", corpus=corpus)
+    parent = tmp_path / "parent" / "model"
+    assert (parent / MLM_HEAD_FILE).is_file()
+    child_config = EncoderPretrainConfig(
+        **{**TINY.to_dict(), "init_from": str(parent), "steps": 4, "vocab_size": 7}
+    )
+    texts = sample_feedback["text"].tolist()
+    child_corpus = corpus_from_texts(
+        child_config, train=texts[40:], val=texts[20:40], heldout=texts[:20]
+    )
+    assert child_corpus.tokenizer.get_vocab() == corpus.tokenizer.get_vocab()
+    result = pretrain_encoder(child_config, tmp_path / "child", corpus=child_corpus)
+    # the run began where the parent ended (encoder and MLM head), not from scratch
+    start = result.summary["heldout_mlm_random_init"]["loss"]
+    assert start == pytest.approx(first.summary["heldout_mlm"]["loss"], rel=1e-4)
+    assert start < first.summary["heldout_mlm_random_init"]["loss"]
+    assert result.summary["parent"]["name"] == str(parent)
+    card = (tmp_path / "child" / "model" / "README.md").read_text()
+    assert f"initialised from | {parent}" in card
+    too_long = EncoderPretrainConfig(**{**child_config.to_dict(), "max_length": 64})
+    with pytest.raises(ConfigurationError, match="max_position_embeddings"):
+        pretrain_encoder(too_long, tmp_path / "bad", corpus=child_corpus)
+    missing = EncoderPretrainConfig(**{**TINY.to_dict(), "init_from": str(tmp_path / "none")})
+    with pytest.raises(Exception, match="not a registered name"):
+        corpus_from_texts(missing, train=texts[40:], val=texts[20:40], heldout=texts[:20])

@@ -283,7 +283,7 @@ def pretrain_encoder_command(
     console.print(
         f"{summary['steps']} steps; train loss {summary['train_loss_first']:.3f} -> "
         f"{summary['train_loss_last']:.3f}; held-out MLM loss "
-        f"{summary['heldout_mlm']['loss']:.3f} (random init "
+        f"{summary['heldout_mlm']['loss']:.3f} (at the start "
         f"{summary['heldout_mlm_random_init']['loss']:.3f})",
         highlight=False,
     )

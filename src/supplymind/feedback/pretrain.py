@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from supplymind.exceptions import ConfigurationError
@@ -105,6 +106,12 @@ class EncoderPretrainConfig:
         Torch threads.
     fp16
         Store the exported weights in float16 (they load as float32).
+    init_from
+        Continue pretraining this encoder (a registered name or a transformers folder with
+        its tokenizer) instead of a new one: domain-adaptive pretraining on your own texts.
+        Its tokenizer and architecture are used (``vocab_size``, ``min_char_count``, the
+        encoder sizes and ``dropout`` are then ignored); its MLM head is loaded where the
+        folder has one, else initialised from ``seed``.
     """
 
     name: str = "supplymind-zh-char-small"
@@ -130,6 +137,7 @@ class EncoderPretrainConfig:
     seed: int = 0
     num_threads: int = 1
     fp16: bool = True
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpora", tuple(self.corpora))
@@ -270,12 +278,15 @@ def corpus_from_texts(
             f"{len(heldout)}"
         )
     parts = {"train": list(train), "val": list(val), "heldout": list(heldout)}
-    tokenizer = build_char_tokenizer(
-        parts["train"],
-        vocab_size=config.vocab_size,
-        min_count=config.min_char_count,
-        max_length=config.max_length,
-    )
+    if config.init_from is not None:
+        tokenizer = _parent_tokenizer(config)
+    else:
+        tokenizer = build_char_tokenizer(
+            parts["train"],
+            vocab_size=config.vocab_size,
+            min_count=config.min_char_count,
+            max_length=config.max_length,
+        )
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(parts["train"]))
     train_blocks = _blocks(tokenizer, [parts["train"][i] for i in order], config.max_length)
@@ -303,18 +314,110 @@ def corpus_from_texts(
         "val_blocks": len(sets["val"]),
         "heldout_blocks": len(sets["heldout"]),
         "vocab_size": len(tokenizer),
+        "tokenizer": "built on the training texts"
+        if config.init_from is None
+        else f"the tokenizer of {config.init_from}",
         "heldout_rule": heldout_rule,
     }
     return PretrainCorpus(tokenizer, train_set, sets["val"], sets["heldout"], stats)
 
 
 def _collator(config: EncoderPretrainConfig, tokenizer: Any) -> MLMCollator:
+    if tokenizer.mask_token_id is None:
+        raise ConfigurationError(
+            f"tokenizer of {config.init_from}: expected a mask token for masked-language "
+            "modelling, found none"
+        )
+    # SupplyMind's tokenizers put the special tokens first; a BERT vocabulary has them (and
+    # its unused slots) below its highest special id.
+    n_special = max(len(SPECIAL_TOKENS), max(tokenizer.all_special_ids) + 1)
+    if config.init_from is None:
+        n_special = len(SPECIAL_TOKENS)
     return MLMCollator(
         vocab_size=len(tokenizer),
         mask_id=int(tokenizer.mask_token_id),
-        n_special=len(SPECIAL_TOKENS),
+        n_special=n_special,
         mask_prob=config.mask_prob,
     )
+
+
+def _parent_path(config: EncoderPretrainConfig) -> Path:
+    from supplymind.feedback.encoders import resolve_encoder
+
+    assert config.init_from is not None  # callers check
+    return resolve_encoder(config.init_from)[1]
+
+
+def _parent_summary(config: EncoderPretrainConfig) -> dict[str, Any] | None:
+    """What the ``init_from`` encoder's own pretraining summary says, if it has one."""
+    if config.init_from is None:
+        return None
+    found = _parent_path(config) / "pretrain_summary.json"
+    earlier = json.loads(found.read_text()) if found.is_file() else {}
+    return {
+        "name": config.init_from,
+        "steps": earlier.get("steps"),
+        "wall_seconds_training_total": earlier.get("wall_seconds_training_total"),
+        "hardware": earlier.get("hardware"),
+        "heldout_mlm": earlier.get("heldout_mlm"),
+        "config": earlier.get("config"),
+    }
+
+
+def _parent_tokenizer(config: EncoderPretrainConfig) -> Any:
+    from transformers import AutoTokenizer
+
+    from supplymind.feedback.encoders import quiet_transformers
+
+    path = _parent_path(config)
+    with quiet_transformers():
+        try:
+            return AutoTokenizer.from_pretrained(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigurationError(
+                f"init_from {config.init_from!r} at {path}: cannot load its tokenizer ({exc})"
+            ) from exc
+
+
+def _parent_model(config: EncoderPretrainConfig, vocab_size: int) -> nn.Module:
+    """The encoder of ``init_from`` with a masked-LM head (loaded, or seeded if absent)."""
+    from transformers import AutoModelForMaskedLM
+
+    from supplymind.feedback.encoders import quiet_transformers
+
+    path = _parent_path(config)
+    with torch.random.fork_rng(devices=[]), quiet_transformers():
+        torch.manual_seed(config.seed)
+        try:
+            model: nn.Module = AutoModelForMaskedLM.from_pretrained(path, dtype=torch.float32)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigurationError(
+                f"init_from {config.init_from!r} at {path}: transformers cannot load it as a "
+                f"masked LM ({exc})"
+            ) from exc
+    head_file = path / MLM_HEAD_FILE
+    if head_file.is_file():
+        head = {k: v.float() for k, v in load_file(str(head_file)).items()}
+        expected = set(mlm_head_state(model))
+        if set(head) != expected:
+            raise ConfigurationError(
+                f"init_from {config.init_from!r}: {head_file.name} expected the keys "
+                f"{sorted(expected)}, found {sorted(head)}"
+            )
+        model.load_state_dict(head, strict=False)
+    parent: Any = model.config
+    if int(parent.vocab_size) < vocab_size:
+        raise ConfigurationError(
+            f"init_from {config.init_from!r}: expected a vocabulary of at least the tokenizer's "
+            f"{vocab_size} tokens, found {parent.vocab_size}"
+        )
+    limit = getattr(parent, "max_position_embeddings", None)
+    if limit is not None and config.max_length > int(limit):
+        raise ConfigurationError(
+            f"max_length: expected at most the max_position_embeddings of {config.init_from!r} "
+            f"({limit}), found {config.max_length}"
+        )
+    return model
 
 
 def _new_model(config: EncoderPretrainConfig, vocab_size: int) -> nn.Module:
@@ -416,7 +519,11 @@ def pretrain_encoder(
         corpus = build_pretrain_corpus(config, data_dir)
     prepared = time.perf_counter() - began
     collator = _collator(config, corpus.tokenizer)
-    model = _new_model(config, len(corpus.tokenizer))
+    model = (
+        _new_model(config, len(corpus.tokenizer))
+        if config.init_from is None
+        else _parent_model(config, len(corpus.tokenizer))
+    )
     result = finetune(
         model,
         corpus.train,
@@ -433,7 +540,7 @@ def pretrain_encoder(
     history = pd.DataFrame(result.history)
     train_loss = history.loc[history["split"] == "train", "loss"].to_numpy()
     val_rows = history[history["split"] == "val"]
-    heldout_before = evaluate_mlm(model, corpus.heldout)
+    heldout_before = evaluate_mlm(model, corpus.heldout)  # the model the run started from
     heldout_after = evaluate_mlm(result.model, corpus.heldout)
     n_params = sum(p.numel() for p in result.model.parameters())
     window = min(50, len(train_loss))
@@ -454,6 +561,7 @@ def pretrain_encoder(
             [int(s), float(v)] for s, v in zip(val_rows["step"], val_rows["loss"], strict=True)
         ],
         "heldout_mlm_random_init": heldout_before,
+        "parent": _parent_summary(config),
         "heldout_mlm": heldout_after,
         "wall_seconds_this_call": time.perf_counter() - began,
         "wall_seconds_corpus": prepared,
@@ -482,6 +590,20 @@ def pretrain_encoder(
     return EncoderPretrainResult(result.model, corpus.tokenizer, config, summary, out)
 
 
+#: The masked-LM head of an exported encoder (the transform and the output bias; the decoder
+#: is tied to the word embeddings and that bias), so that pretraining can be continued.
+MLM_HEAD_FILE = "mlm_head.safetensors"
+
+
+def mlm_head_state(mlm: nn.Module) -> dict[str, torch.Tensor]:
+    """The head weights of a BERT masked LM that the encoder folder does not hold."""
+    return {
+        k: v.detach().float().clone()
+        for k, v in mlm.state_dict().items()
+        if k.startswith("cls.") and ".decoder." not in k  # the decoder is tied
+    }
+
+
 def export_encoder(
     mlm: nn.Module,
     tokenizer: Any,
@@ -494,8 +616,9 @@ def export_encoder(
     """Write the encoder of a masked LM as a plain ``BertModel`` folder with its tokenizer
     and a model card (``README.md``, ``loss_curve.png``).
 
-    The MLM head is left out; the pooler (unused by SupplyMind, which mean-pools) keeps its
-    seeded initialisation so that ``AutoModel.from_pretrained`` loads without new weights.
+    The MLM head goes to its own file, :data:`MLM_HEAD_FILE` (for continued pretraining,
+    ``init_from``); the pooler (unused by SupplyMind, which mean-pools) keeps its seeded
+    initialisation so that ``AutoModel.from_pretrained`` loads without new weights.
     """
     from transformers import BertModel
 
@@ -520,6 +643,11 @@ def export_encoder(
     with quiet_transformers():
         encoder.save_pretrained(target)
         tokenizer.save_pretrained(target)
+    head = mlm_head_state(mlm)
+    if config.fp16:
+        head = {k: v.half() for k, v in head.items()}
+    with atomic_path(target / MLM_HEAD_FILE) as tmp:
+        save_file(head, str(tmp))
     for written in target.iterdir():
         if written.is_file():
             written.chmod(0o644)  # transformers writes weights private (0600)
@@ -575,6 +703,8 @@ def write_encoder_card(
     heldout = summary.get("heldout_mlm", {})
     before = summary.get("heldout_mlm_random_init", {})
     minutes = summary.get("wall_seconds_training_total", math.nan) / 60.0
+    parent = summary.get("parent") or {}
+    start = "random init" if config.init_from is None else f"start ({config.init_from})"
     size_mb = (folder / "model.safetensors").stat().st_size / 1e6
     rows = {
         "architecture": (
@@ -586,6 +716,8 @@ def write_encoder_card(
             f"{corpus.get('vocab_size', config.vocab_size)} tokens: 5 special + the most "
             f"frequent characters (seen >= {config.min_char_count} times) of the training "
             "texts; NFKC + lower case, one token per character"
+            if config.init_from is None
+            else f"{corpus.get('vocab_size')} tokens: the tokenizer of {config.init_from}"
         ),
         "parameters": f"{summary.get('parameters_encoder', 0):,} (encoder with pooler)",
         "weights": f"model.safetensors, {'float16' if config.fp16 else 'float32'}, "
@@ -605,25 +737,38 @@ def write_encoder_card(
         ),
         "steps": f"{summary.get('steps', 0):,} (best validation at step "
         f"{summary.get('best_step', 0):,}); {summary.get('tokens_seen', 0):,} token slots",
-        "training time": f"{minutes:.1f} min on {summary.get('hardware', 'CPU')}",
+        "training time": f"{minutes:.1f} min on {summary.get('hardware', 'CPU')}"
+        + (
+            f", after the {parent['wall_seconds_training_total'] / 60.0:.1f} min and "
+            f"{parent.get('steps') or 0:,} steps of {parent['name']}"
+            if parent.get("wall_seconds_training_total")
+            else ""
+        ),
         "train loss (first / last 50 steps)": f"{summary.get('train_loss_first', math.nan):.3f} "
         f"/ {summary.get('train_loss_last', math.nan):.3f}",
         "validation loss (start / best)": f"{summary.get('val_loss_initial', math.nan):.3f} / "
         f"{summary.get('val_loss_best', math.nan):.3f}",
-        "held-out MLM loss (random init / pretrained)": f"{before.get('loss', math.nan):.3f} / "
+        f"held-out MLM loss ({start} / pretrained)": f"{before.get('loss', math.nan):.3f} / "
         f"{heldout.get('loss', math.nan):.3f} nats per masked character",
-        "held-out masked-character accuracy (random init / pretrained)": (
+        f"held-out masked-character accuracy ({start} / pretrained)": (
             f"{before.get('accuracy', math.nan):.1%} / {heldout.get('accuracy', math.nan):.1%}"
         ),
     }
+    if config.init_from is not None:
+        rows = {
+            "initialised from": f"{config.init_from} (its weights and tokenizer; this run "
+            "continued its masked-language-model pretraining)",
+            **rows,
+        }
     table = "\n".join(["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in rows.items()]])
     data_note = summary.get("data_note") or (
         "Texts of the corpora above, duplicates removed, labels unused. The held-out texts were "
         "never seen, not even by the vocabulary."
     )
+    how = "from scratch" if config.init_from is None else f"(continued from {config.init_from})"
     text = f"""# {config.name}
 
-A small character-level Chinese text encoder, pretrained by SupplyMind from scratch by
+A small character-level Chinese text encoder, pretrained by SupplyMind {how} by
 masked-language modelling, for fine-tuning on customer-feedback classification (sentiment,
 complaint type) with `supplymind.feedback`. It is not a general Chinese language model: it
 has seen {corpus.get("characters", {}).get("train", 0):,} characters of text
