@@ -410,17 +410,49 @@ def notes(payload: dict[str, Any]) -> str:
             )
         missed = [t["task"] for t in zh if not t["goals"]["margin_goal_met"]]
         gained = all(t["goals"].get("pretraining_gain_points_full", 0) > 0 for t in zh)
+        parent = pre.get("parent") or {}
+        steps = pre["steps"] + int(parent.get("steps") or 0)
+        minutes = (
+            pre["wall_seconds_training_total"]
+            + float(parent.get("wall_seconds_training_total") or 0)
+        ) / 60
+        passes = steps * pre["config"]["batch_size"] / pre["corpus"]["train_blocks"]
+        random_init = float(
+            (parent.get("heldout_mlm_random_init") or {}).get("loss")
+            or pre["heldout_mlm_random_init"]["loss"]
+        )
+        how = (
+            f"({steps} steps of {pre['config']['batch_size']} blocks of "
+            f"{pre['config']['max_length']} tokens: {passes:.1f} passes over "
+            f"{pre['corpus']['train_tokens']:,} characters"
+            + (
+                f"; {parent.get('steps')} steps from scratch, then {pre['steps']} steps of "
+                "continued pretraining from that encoder, "
+                f"{pre['wall_seconds_training_total'] / 60:.0f} min on "
+                f"{pre['config'].get('num_threads', 1)} thread(s)"
+                if parent
+                else ""
+            )
+            + ")"
+        )
         lines += [
             "",
-            "Chinese: the encoder is SupplyMind's own, pretrained from scratch for "
-            f"{pre['wall_seconds_training_total'] / 60:.0f} minutes on "
-            f"{pre['config'].get('num_threads', 1)} CPU thread(s) "
-            f"({pre['steps']} steps of {pre['config']['batch_size']} blocks of "
-            f"{pre['config']['max_length']} tokens: "
-            f"{pre['steps'] * pre['config']['batch_size'] / pre['corpus']['train_blocks']:.1f} "
-            f"passes over {pre['corpus']['train_tokens']:,} characters). Its held-out MLM loss is "
+            "Chinese: the encoder is SupplyMind's own, pretrained from scratch"
+            + (" and then further" if parent else "")
+            + f" for {minutes:.0f} minutes"
+            + (
+                " in all on a CPU"
+                if parent
+                else f" on {pre['config'].get('num_threads', 1)} CPU thread(s)"
+            )
+            + f" {how}. Its held-out MLM loss is "
             f"{held['loss']:.2f} nats ({held['accuracy']:.0%} of masked characters right; "
-            f"random initialisation {pre['heldout_mlm_random_init']['loss']:.2f}){tail}. "
+            + (
+                f"{parent['heldout_mlm']['loss']:.2f} before the continued run; "
+                if parent.get("heldout_mlm")
+                else ""
+            )
+            + f"random initialisation {random_init:.2f}){tail}. "
             + (
                 "Pretraining beats no pretraining"
                 if gained

@@ -360,6 +360,7 @@ def _parent_summary(config: EncoderPretrainConfig) -> dict[str, Any] | None:
         "wall_seconds_training_total": earlier.get("wall_seconds_training_total"),
         "hardware": earlier.get("hardware"),
         "heldout_mlm": earlier.get("heldout_mlm"),
+        "heldout_mlm_random_init": earlier.get("heldout_mlm_random_init"),
         "config": earlier.get("config"),
     }
 
