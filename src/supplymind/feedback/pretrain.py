@@ -757,8 +757,15 @@ def write_encoder_card(
     }
     if config.init_from is not None:
         rows = {
-            "initialised from": f"{config.init_from} (its weights and tokenizer; this run "
-            "continued its masked-language-model pretraining)",
+            "initialised from": f"{config.init_from} as it was before this run (its weights, "
+            "MLM head and tokenizer"
+            + (
+                f"; {parent['steps']:,} steps, held-out MLM loss "
+                f"{parent['heldout_mlm']['loss']:.3f}"
+                if parent.get("steps") and parent.get("heldout_mlm")
+                else ""
+            )
+            + "); this run continued its masked-language-model pretraining",
             **rows,
         }
     table = "\n".join(["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in rows.items()]])
@@ -766,7 +773,11 @@ def write_encoder_card(
         "Texts of the corpora above, duplicates removed, labels unused. The held-out texts were "
         "never seen, not even by the vocabulary."
     )
-    how = "from scratch" if config.init_from is None else f"(continued from {config.init_from})"
+    how = (
+        "from scratch"
+        if config.init_from is None
+        else "in two runs (a first run, then this one continued from its encoder)"
+    )
     text = f"""# {config.name}
 
 A small character-level Chinese text encoder, pretrained by SupplyMind {how} by
