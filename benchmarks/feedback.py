@@ -464,7 +464,8 @@ def notes(payload: dict[str, Any]) -> str:
         if missed:
             lines += [
                 "",
-                f"TF-IDF stays ahead on {', '.join(missed)}: character n-grams are a strong "
+                f"The 2-point margin over TF-IDF is not reached on {', '.join(missed)}: "
+                "character n-grams are a strong "
                 "baseline on these review corpora and the encoder has seen only these few "
                 "million characters. What would reach the goal: a real Chinese encoder on disk "
                 "(`--backbone /path/to/bert-base-chinese`; any transformers encoder folder "
