@@ -175,6 +175,7 @@ def test_class_weights_balance_the_classes() -> None:
         ({"finetune": "prompt"}, "finetune"),
         ({"class_weight": "inverse"}, "class_weight"),
         ({"pooling": "max"}, "pooling"),
+        ({"truncation": "tail"}, "truncation"),
         ({"val_share": 0.6}, "val_share"),
         ({"dropout": 1.0}, "dropout"),
         ({"learning_rate": 0.0}, "learning_rate"),
@@ -194,6 +195,13 @@ def test_unknown_saved_settings_are_ignored_with_a_warning() -> None:
     with pytest.warns(FeedbackWarning, match="unknown settings"):
         params = ClassifierParams.from_dict({"steps": 3, "future_option": 1})
     assert params.steps == 3
+
+
+def test_models_saved_before_head_tail_truncation_keep_cutting_heads() -> None:
+    """A saved model without the setting was trained on heads; new ones default to both."""
+    assert ClassifierParams.from_dict({"steps": 3}).truncation == "head"
+    assert ClassifierParams().truncation == "head_tail"
+    assert ClassifierParams.from_dict({"truncation": "head_tail"}).truncation == "head_tail"
 
 
 def test_validation_texts_must_be_labelled_and_known(tiny_encoder: Encoder) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.nn import functional
 
+from supplymind.exceptions import ConfigurationError
 from supplymind.feedback.encoders import Encoder
 from supplymind.feedback.network import (
     PadCollator,
     TextClassifierNet,
     TokenizedTexts,
+    head_tail,
     task_modules,
     weighted_loss,
 )
@@ -71,3 +74,31 @@ def test_weighted_loss_is_weighted_cross_entropy(tiny_encoder: Encoder) -> None:
 def test_texts_are_truncated_to_max_length(tiny_encoder: Encoder) -> None:
     data = TokenizedTexts(tiny_encoder.tokenizer, ["好" * 100], max_length=16)
     assert data[0]["input_ids"].numel() == 16
+
+
+def test_head_tail_keeps_the_start_and_the_end() -> None:
+    ids = list(range(100))  # 0 and 99 stand for [CLS] and [SEP]
+    cut = head_tail(ids, 18)
+    assert len(cut) == 18
+    assert cut[:5] == [0, 1, 2, 3, 4]  # [CLS] + a quarter of the 16 content tokens
+    assert cut[5:] == list(range(87, 100))  # the rest from the end, [SEP] last
+    assert head_tail(ids[:10], 18) == ids[:10]
+
+
+def test_head_tail_truncation_keeps_the_verdict_at_the_end(tiny_encoder: Encoder) -> None:
+    text = "好" * 100 + "差"
+    tokenizer = tiny_encoder.tokenizer
+    head = TokenizedTexts(tokenizer, [text], max_length=16)[0]["input_ids"].tolist()
+    both = TokenizedTexts(tokenizer, [text], max_length=16, truncation="head_tail")[0]
+    ids = both["input_ids"].tolist()
+    last_char = tokenizer.convert_tokens_to_ids("差")
+    assert len(ids) == 16
+    assert ids[0] == tokenizer.cls_token_id
+    assert ids[-1] == tokenizer.sep_token_id
+    assert ids[-2] == last_char
+    assert last_char not in head
+    short = TokenizedTexts(tokenizer, ["很好"], max_length=16, truncation="head_tail")[0]
+    plain = TokenizedTexts(tokenizer, ["很好"])[0]
+    assert short["input_ids"].tolist() == plain["input_ids"].tolist()
+    with pytest.raises(ConfigurationError, match="truncation: expected one of"):
+        TokenizedTexts(tokenizer, [text], truncation="middle")

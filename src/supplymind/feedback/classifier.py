@@ -48,6 +48,7 @@ from supplymind.feedback.inputs import check_labels, check_texts
 from supplymind.feedback.metrics import classification_metrics
 from supplymind.feedback.network import (
     POOLINGS,
+    TRUNCATIONS,
     PadCollator,
     TextClassifierNet,
     TokenizedTexts,
@@ -103,6 +104,10 @@ class ClassifierParams:
         What the labels are (``"sentiment"``, ``"complaint"``, ...): recorded only.
     max_length
         Tokens per text at most.
+    truncation
+        Which tokens of a longer text are kept: ``head_tail`` (the first quarter of the
+        budget and the rest from the end, where reviews often give their verdict) or
+        ``head``; see :data:`~supplymind.feedback.network.TRUNCATIONS`.
     steps, batch_size, eval_every, patience
         The engine's run (steps of the requested mode; ``head_steps`` for the head-only
         candidate, default the same).
@@ -133,6 +138,7 @@ class ClassifierParams:
     guard: bool = True
     task: str = "sentiment"
     max_length: int = 128
+    truncation: str = "head_tail"
     steps: int = 200
     head_steps: int | None = None
     batch_size: int = 32
@@ -165,6 +171,8 @@ class ClassifierParams:
             raise bad("class_weight", f"one of {list(CLASS_WEIGHTINGS)}")
         if self.pooling not in POOLINGS:
             raise bad("pooling", f"one of {list(POOLINGS)}")
+        if self.truncation not in TRUNCATIONS:
+            raise bad("truncation", f"one of {list(TRUNCATIONS)}")
         if not 0.0 < self.val_share < 0.5:
             raise bad("val_share", "a share in (0, 0.5)")
         if not 0.0 <= self.dropout < 1.0:
@@ -218,7 +226,10 @@ class ClassifierParams:
                 FeedbackWarning,
                 stacklevel=2,
             )
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        # Models saved before head+tail truncation existed were trained on heads.
+        values.setdefault("truncation", "head")
+        return cls(**values)
 
 
 def class_weights(labels: Sequence[int], n_classes: int, how: str) -> torch.Tensor | None:
@@ -419,8 +430,12 @@ class TextClassifier:
         index = {c: i for i, c in enumerate(self.classes_)}
         y_train = [index[c] for c in train_y]
         y_val = [index[c] for c in val_y]
-        train_ds = TokenizedTexts(encoder.tokenizer, train_x, y_train, max_length=p.max_length)
-        val_ds = TokenizedTexts(encoder.tokenizer, val_x, y_val, max_length=p.max_length)
+        train_ds, val_ds = (
+            TokenizedTexts(
+                encoder.tokenizer, x, y, max_length=p.max_length, truncation=p.truncation
+            )
+            for x, y in ((train_x, y_train), (val_x, y_val))
+        )
         net = TextClassifierNet(
             copy.deepcopy(encoder.model),
             len(self.classes_),
@@ -498,7 +513,12 @@ class TextClassifier:
         if self.net_ is None:
             baseline: TfidfClassifier = self._adopted_model
             return baseline.decision_function(x)
-        data = TokenizedTexts(self.tokenizer_, x, max_length=self.params.max_length)
+        data = TokenizedTexts(
+            self.tokenizer_,
+            x,
+            max_length=self.params.max_length,
+            truncation=self.params.truncation,
+        )
         return _logits(self.net_, data, 64)
 
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:

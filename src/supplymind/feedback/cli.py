@@ -101,6 +101,13 @@ def train(
         float | None, typer.Option("--learning-rate", help="Peak learning rate (default by mode).")
     ] = None,
     max_length: Annotated[int, typer.Option("--max-length", help="Tokens per text.")] = 128,
+    truncation: Annotated[
+        str,
+        typer.Option(
+            "--truncation",
+            help="Longer texts keep: head_tail (first quarter and the end) or head.",
+        ),
+    ] = "head_tail",
     class_weight: Annotated[
         str, typer.Option("--class-weight", help="balanced, sqrt or none.")
     ] = "balanced",
@@ -133,6 +140,7 @@ def train(
         batch_size=batch_size,
         learning_rate=learning_rate,
         max_length=max_length,
+        truncation=truncation,
         class_weight=class_weight,
         seed=seed,
         num_threads=threads,
