@@ -44,6 +44,7 @@ def series(n: int = 3, length: int = 50) -> list[np.ndarray]:
         ("dropout", 1.5, "dropout: expected"),
         ("num_covariates", -1, "num_covariates: expected >= 0"),
         ("max_lag", 64, "max_lag: expected at least 1 and less than context_length=64"),
+        ("copy_trim", 0.5, r"copy_trim: expected a share in \[0, 0.5\), found 0.5"),
     ],
 )
 def test_when_config_is_bad_then_value_error_names_the_field(
@@ -207,6 +208,25 @@ def test_the_seasonal_copy_repeats_the_lag_that_fits_the_recent_context() -> Non
     np.testing.assert_allclose(quantiles[:, 1], expected, rtol=1e-4)
     # A noiseless repeat: the best lag's error is 0, so the copy is certain.
     np.testing.assert_allclose(quantiles[:, 0], quantiles[:, 2], rtol=1e-4)
+
+
+def test_a_trimmed_copy_still_finds_the_season_behind_a_one_off_spike() -> None:
+    """One huge spike inflates every lag's mean error alike, so the lags blur together;
+    the trimmed mean leaves it out and copies the last cycle."""
+    t = np.arange(96)
+    pattern = 10 + np.array([0, 3, 5, 2, -1, -4, 1, 6, 2, 0, -2, -3], dtype=np.float32)
+    values = pattern[t % 12].copy()
+    values[70] += 1000.0
+    x = torch.from_numpy(values)[None, :]
+    expected = pattern[np.arange(96, 104) % 12]
+    medians = {}
+    for trim in (0.0, 0.1):
+        model = tiny(seasonal_copy=True, max_lag=24, copy_trim=trim)
+        assert model.seasonal_copy is not None
+        quantiles, _ = model.seasonal_copy(x, torch.ones_like(x), torch.zeros(1, 16), 8)
+        medians[trim] = quantiles[0, :, 4].detach().numpy()  # level 0.5: the copy itself
+    np.testing.assert_allclose(medians[0.1], expected, rtol=1e-4)
+    assert np.abs(medians[0.0] - expected).max() > 1.0
 
 
 def test_the_seasonal_copy_ignores_lags_it_cannot_check() -> None:

@@ -114,7 +114,8 @@ class _SeasonalCopy(nn.Module):
 
     For every lag ``l`` in ``1..max_lag`` the copy forecast repeats the last ``l`` (scaled)
     values over the horizon. A lag is scored by the mean absolute error of ``x[t - l]`` as a
-    forecast of ``x[t]`` over the last :data:`_COPY_WINDOW` positions; it is usable when it
+    forecast of ``x[t]`` over the last :data:`_COPY_WINDOW` positions (a trimmed mean without
+    the largest ``trim`` share of those errors, when ``trim > 0``); it is usable when it
     has at least ``max(8, l)`` observed pairs (one whole cycle) and its copied values were
     all observed. Lag weights: ``softmax(-sharpness * error + bias)``. The gate, in (0, 1),
     reads the encoder's summary, the best lag's error and its ratio to the last-value
@@ -123,10 +124,16 @@ class _SeasonalCopy(nn.Module):
     """
 
     def __init__(
-        self, d_model: int, max_lag: int, horizon: int, quantiles: Sequence[float]
+        self,
+        d_model: int,
+        max_lag: int,
+        horizon: int,
+        quantiles: Sequence[float],
+        trim: float = 0.0,
     ) -> None:
         super().__init__()
         self.max_lag = max_lag
+        self.trim = float(trim)
         self.lag_bias = nn.Parameter(torch.zeros(max_lag))
         self.sharpness = nn.Parameter(torch.tensor(float(np.log(np.expm1(_COPY_SHARPNESS)))))
         self.gate = nn.Linear(d_model + 2, 1)
@@ -163,7 +170,15 @@ class _SeasonalCopy(nn.Module):
         src = src.clamp_min(0)
         pair = seen[:, None, pos] * seen[:, src] * in_range  # [B, L, W]
         n_pairs = pair.sum(-1)
-        error = ((x[:, None, pos] - x[:, src]).abs() * pair).sum(-1) / n_pairs.clamp_min(1.0)
+        absolute = (x[:, None, pos] - x[:, src]).abs()
+        if self.trim > 0.0:
+            # Trimmed mean: the largest errors of each lag (a strike, a one-off dip) left out.
+            ranked = absolute.masked_fill(pair == 0, float("inf")).sort(dim=-1).values
+            keep = torch.floor(n_pairs * (1.0 - self.trim)).clamp_min(1.0)
+            kept = torch.arange(ranked.shape[-1], device=device) < keep[..., None]
+            error = torch.where(kept, ranked, torch.zeros_like(ranked)).sum(-1) / keep
+        else:
+            error = (absolute * pair).sum(-1) / n_pairs.clamp_min(1.0)
         # Copy sources: the last l values, repeated.
         steps = torch.arange(horizon, device=device)
         copy_src = n_time - lags[:, None] + steps[None, :] % lags[:, None]  # [L, H]
@@ -236,7 +251,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.seasonal_copy: _SeasonalCopy | None = None
         if config.seasonal_copy:
             self.seasonal_copy = _SeasonalCopy(
-                d, config.max_lag, config.horizon_patches * p, config.quantiles
+                d, config.max_lag, config.horizon_patches * p, config.quantiles, config.copy_trim
             )
         self.post_init()  # type: ignore[no-untyped-call]
 

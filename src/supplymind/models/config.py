@@ -49,6 +49,10 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         (gate about 0.05), so a checkpoint without it is where training resumes.
     max_lag
         Longest lag of the seasonal copy; at least 1 and less than ``context_length``.
+    copy_trim
+        Share of the largest errors of each lag left out when the seasonal copy scores its
+        lags (a trimmed mean), in ``[0, 0.5)``; a one-off dip or spike then does not hide a
+        season. 0 is the plain mean.
     """
 
     model_type = "supplymind_ts"
@@ -71,6 +75,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         static_cardinalities: list[int] | tuple[int, ...] = (),
         seasonal_copy: bool = False,
         max_lag: int = 192,
+        copy_trim: float = 0.0,
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -89,6 +94,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.static_cardinalities = [int(c) for c in static_cardinalities]
         self.seasonal_copy = bool(seasonal_copy)
         self.max_lag = int(max_lag)
+        self.copy_trim = float(copy_trim)
         self.validate_values()
         super().__init__(**kwargs)
 
@@ -136,6 +142,11 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
             )
         if self.min_scale <= 0:
             raise ValueError(f"SupplyMindTSConfig.min_scale: expected > 0, found {self.min_scale}")
+        if not 0.0 <= self.copy_trim < 0.5:
+            raise ValueError(
+                "SupplyMindTSConfig.copy_trim: expected a share in [0, 0.5), "
+                f"found {self.copy_trim}"
+            )
         if self.seasonal_copy and not 1 <= self.max_lag < self.context_length:
             raise ValueError(
                 "SupplyMindTSConfig.max_lag: expected at least 1 and less than context_length="
