@@ -48,6 +48,8 @@ EXPECTED = {
     "nn5_atm_daily": (111, 56, 7, "D"),
     "walmart_store_weekly": (45, 13, 52, "W-FRI"),
     "uci_daily_demand_orders": (1, 7, 5, "B"),
+    "aus_retail": (152, 24, 12, "MS"),
+    "pbs": (336, 12, 12, "MS"),
 }
 NAMES = sorted(EXPECTED)
 
@@ -483,3 +485,23 @@ def test_when_uci_orders_are_loaded_then_target_is_the_total_column(
     assert full[TARGET].tolist() == [float(row[-1]) for row in rows]
     assert full["day_of_week"].tolist() == [int(row[1]) for row in rows]
     assert full[TIMESTAMP].iloc[0] == pd.Timestamp("1970-01-07")
+
+
+@pytest.mark.shared_data
+def test_when_pbs_and_aus_retail_are_loaded_then_values_match_the_raw_rows(
+    load: Loader, data_dir: Path
+) -> None:
+    folder = data_dir / "tsibbledata_pbs_ausretail"
+    pbs = load("pbs")
+    raw = pd.read_csv(folder / "PBS.csv.gz")
+    row = raw.iloc[0]
+    item = f"{row['Concession']}/{row['Type']}/{row['ATC2']}"
+    first = pbs.full[pbs.full[ITEM_ID] == item].iloc[0]
+    assert str(first[TIMESTAMP].date()) == f"{row['Month']}-01"
+    assert first[TARGET] == row["Scripts"]
+    retail = load("aus_retail")
+    raw = pd.read_csv(folder / "aus_retail.csv.gz")
+    last = raw.iloc[-1]
+    series = retail.full[retail.full[ITEM_ID] == last["Series ID"]]
+    assert series[TARGET].iloc[-1] == last["Turnover"]
+    assert str(series[TIMESTAMP].iloc[-1].date()) == f"{last['Month']}-01"

@@ -692,6 +692,73 @@ def _load_walmart(data_dir: Path) -> TimeSeriesDataset:
     )
 
 
+def _monthly_long(
+    name: str, path: Path, keys: list[str], value: str, month: str = "Month"
+) -> pd.DataFrame:
+    """Read a tidy monthly CSV (``YYYY-MM`` labels) into the long format; the series id joins
+    the ``keys`` columns with ``/``. Raises when a column is missing or a (series, month)
+    repeats."""
+    frame = pd.read_csv(path, dtype=dict.fromkeys(keys, "string"))
+    missing = [col for col in (*keys, month, value) if col not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{name}: expected columns {[*keys, month, value]} in {path.name}, "
+            f"missing {missing}; found {list(frame.columns)}"
+        )
+    item = frame[keys[0]].astype(str)
+    for key in keys[1:]:
+        item = item + "/" + frame[key].astype(str)
+    stamps = pd.to_datetime(frame[month], format="%Y-%m")
+    out = pd.DataFrame({ITEM_ID: item, TIMESTAMP: stamps, TARGET: frame[value].astype(float)})
+    if out.duplicated([ITEM_ID, TIMESTAMP]).any():
+        raise ValueError(f"{name}: a series has two values for one month in {path.name}")
+    return out
+
+
+def _load_aus_retail(data_dir: Path) -> TimeSeriesDataset:
+    """Monthly retail turnover of 152 Australian state x industry series, 1982-04..2018-12."""
+    name = "aus_retail"
+    path = data_dir / "tsibbledata_pbs_ausretail" / "aus_retail.csv.gz"
+    frame = _monthly_long(name, _require(path, name, data_dir), ["Series ID"], "Turnover")
+    return _last_split_dataset(
+        name,
+        frame,
+        freq="MS",
+        season_length=12,
+        horizon=24,
+        metadata={
+            "source": "tidyverts/tsibbledata data/aus_retail.rda (GPL-3), converted to CSV",
+            "description": "monthly retail turnover ($M) by state and industry (ABS)",
+            "horizon_reason": "no standard horizon; 24 months, as tourism monthly",
+            "calendar": "the 'YYYY-MM' month labels, stamped on the first day of the month",
+        },
+    )
+
+
+def _load_pbs(data_dir: Path) -> TimeSeriesDataset:
+    """Monthly PBS prescription counts (Scripts) by concession, type and ATC2 group."""
+    name = "pbs"
+    path = data_dir / "tsibbledata_pbs_ausretail" / "PBS.csv.gz"
+    frame = _monthly_long(
+        name, _require(path, name, data_dir), ["Concession", "Type", "ATC2"], "Scripts"
+    )
+    return _last_split_dataset(
+        name,
+        frame,
+        freq="MS",
+        season_length=12,
+        horizon=12,
+        metadata={
+            "source": "tidyverts/tsibbledata data/PBS.rda (GPL-3), converted to CSV",
+            "description": "monthly Australian drug-subsidy prescriptions (Scripts) by "
+            "concession, patient type and ATC2 group, 1991-07..2008-06",
+            "horizon_reason": "no standard horizon; 12 months",
+            "calendar": "the 'YYYY-MM' month labels, stamped on the first day of the month; "
+            "series id = Concession/Type/ATC2",
+        },
+    )
+
+
 def _load_uci_orders(data_dir: Path) -> TimeSeriesDataset:
     """UCI daily demand forecasting orders: one series of 60 working days."""
     name = "uci_daily_demand_orders"
@@ -766,6 +833,8 @@ _REGISTRY: dict[str, _Loader] = {
     "nn5_atm_daily": _load_nn5,
     "walmart_store_weekly": _load_walmart,
     "uci_daily_demand_orders": _load_uci_orders,
+    "aus_retail": _load_aus_retail,
+    "pbs": _load_pbs,
 }
 
 
