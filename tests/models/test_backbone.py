@@ -229,6 +229,21 @@ def test_a_trimmed_copy_still_finds_the_season_behind_a_one_off_spike() -> None:
     assert np.abs(medians[0.0] - expected).max() > 1.0
 
 
+def test_a_trimmed_copy_trains_with_finite_gradients_on_short_and_gappy_contexts() -> None:
+    """Lags longer than the observed history have no pairs; they must not make NaN."""
+    model = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1).train()
+    context = torch.full((2, 40), float("nan"))
+    context[0, -30:] = torch.arange(30, dtype=torch.float32) % 7 + 1
+    context[1, -12:] = 3.0
+    future = torch.ones(2, 8)
+    loss = model(context=context, future=future).loss
+    assert loss is not None
+    loss.backward()
+    for name, parameter in model.named_parameters():
+        if parameter.grad is not None:
+            assert torch.isfinite(parameter.grad).all(), name
+
+
 def test_the_seasonal_copy_ignores_lags_it_cannot_check() -> None:
     """Too short a context for any lag, or missing values to copy: the gate stays shut."""
     model = tiny(seasonal_copy=True, max_lag=24)

@@ -176,6 +176,9 @@ class _SeasonalCopy(nn.Module):
             ranked = absolute.masked_fill(pair == 0, float("inf")).sort(dim=-1).values
             keep = torch.floor(n_pairs * (1.0 - self.trim)).clamp_min(1.0)
             kept = torch.arange(ranked.shape[-1], device=device) < keep[..., None]
+            # A lag without pairs scores 0, as the plain mean does: an infinite error would
+            # turn the (unused) lag's gradient into NaN.
+            kept = kept & torch.isfinite(ranked)
             error = torch.where(kept, ranked, torch.zeros_like(ranked)).sum(-1) / keep
         else:
             error = (absolute * pair).sum(-1) / n_pairs.clamp_min(1.0)
