@@ -229,9 +229,12 @@ def test_a_trimmed_copy_still_finds_the_season_behind_a_one_off_spike() -> None:
     assert np.abs(medians[0.0] - expected).max() > 1.0
 
 
-def test_a_trimmed_copy_trains_with_finite_gradients_on_short_and_gappy_contexts() -> None:
+@pytest.mark.parametrize("drift", [False, True])
+def test_a_trimmed_copy_trains_with_finite_gradients_on_short_and_gappy_contexts(
+    drift: bool,
+) -> None:
     """Lags longer than the observed history have no pairs; they must not make NaN."""
-    model = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1).train()
+    model = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=drift).train()
     context = torch.full((2, 40), float("nan"))
     context[0, -30:] = torch.arange(30, dtype=torch.float32) % 7 + 1
     context[1, -12:] = 3.0
@@ -242,6 +245,58 @@ def test_a_trimmed_copy_trains_with_finite_gradients_on_short_and_gappy_contexts
     for name, parameter in model.named_parameters():
         if parameter.grad is not None:
             assert torch.isfinite(parameter.grad).all(), name
+
+
+@pytest.mark.parametrize("trim", [0.0, 0.1])
+def test_a_drifted_copy_carries_a_season_forward_with_its_trend(trim: float) -> None:
+    """A period-12 pattern on a linear trend: every plain lag's error holds the trend, so
+    the plain copy blurs the lags; the drifted lag 12 fits exactly and is the forecast,
+    the trend added once per cycle copied."""
+    t = np.arange(96)
+    pattern = np.array([0, 3, 5, 2, -1, -4, 1, 6, 2, 0, -2, -3], dtype=np.float32)
+    values = (10 + pattern[t % 12] + 0.5 * t).astype(np.float32)
+    x = torch.from_numpy(values)[None, :]
+    future = np.arange(96, 112)
+    expected = 10 + pattern[future % 12] + 0.5 * future
+    medians = {}
+    for drift in (False, True):
+        model = tiny(seasonal_copy=True, max_lag=24, copy_trim=trim, copy_drift=drift)
+        assert model.seasonal_copy is not None
+        assert (model.seasonal_copy.drift_bias is not None) == drift
+        quantiles, _ = model.seasonal_copy(x, torch.ones_like(x), torch.zeros(1, 16), 16)
+        medians[drift] = quantiles[0, :, 4].detach().numpy()
+    np.testing.assert_allclose(medians[True], expected, rtol=1e-4)
+    assert np.abs(medians[False] - expected).max() > 2.0
+
+
+def test_weights_saved_without_drift_load_into_a_drifted_copy(tmp_path: Path) -> None:
+    """Only the drift offsets are new; they start at zero, and the drifted model saves and
+    loads them like any other weight."""
+    parent = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1)
+    parent.save_pretrained(tmp_path / "parent")
+    child = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=True)
+    missing, unexpected = child.load_state_dict(parent.state_dict(), strict=False)
+    assert missing == ["seasonal_copy.drift_bias"]
+    assert not unexpected
+    config = SupplyMindTSConfig.from_pretrained(tmp_path / "parent")
+    config.copy_drift = True
+    loaded = SupplyMindTSModel.from_pretrained(tmp_path / "parent", config=config).eval()
+    assert loaded.seasonal_copy is not None
+    assert loaded.seasonal_copy.drift_bias is not None
+    assert parent.seasonal_copy is not None
+    torch.testing.assert_close(loaded.seasonal_copy.drift_bias, torch.zeros(24))
+    torch.testing.assert_close(loaded.seasonal_copy.lag_bias, parent.seasonal_copy.lag_bias)
+    ours = loaded.predict_quantiles(series(length=60), 16)
+    assert np.isfinite(ours).all()
+    with torch.no_grad():
+        loaded.seasonal_copy.drift_bias.fill_(0.25)
+    loaded.save_pretrained(tmp_path / "child")
+    again = SupplyMindTSModel.from_pretrained(tmp_path / "child").eval()
+    assert again.config.copy_drift
+    np.testing.assert_array_equal(
+        again.predict_quantiles(series(length=60), 16),
+        loaded.predict_quantiles(series(length=60), 16),
+    )
 
 
 def test_the_seasonal_copy_ignores_lags_it_cannot_check() -> None:

@@ -121,6 +121,14 @@ class _SeasonalCopy(nn.Module):
     reads the encoder's summary, the best lag's error and its ratio to the last-value
     (lag 1) error. The copy's quantiles are the copy plus learned multiples (per horizon
     step and level) of the best lag's error, starting at the normal quantiles.
+
+    With ``drift``, every lag also has a drifted candidate: the copy plus the lag's drift
+    (the median of ``x[t] - x[t - l]`` over the window) once per cycle copied, scored by the
+    same trimmed error of ``x[t - l] + drift`` as a forecast of ``x[t]``. On a trending
+    seasonal series the plain seasonal lag loses to lag 1 because every cycle adds the trend
+    to its errors; its drifted candidate does not (the seasonal naive with drift). The
+    drifted candidates share the lag biases plus a learned offset per lag (``drift_bias``,
+    zero at first), and compete with the plain ones in one softmax.
     """
 
     def __init__(
@@ -130,11 +138,13 @@ class _SeasonalCopy(nn.Module):
         horizon: int,
         quantiles: Sequence[float],
         trim: float = 0.0,
+        drift: bool = False,
     ) -> None:
         super().__init__()
         self.max_lag = max_lag
         self.trim = float(trim)
         self.lag_bias = nn.Parameter(torch.zeros(max_lag))
+        self.drift_bias: nn.Parameter | None = nn.Parameter(torch.zeros(max_lag)) if drift else None
         self.sharpness = nn.Parameter(torch.tensor(float(np.log(np.expm1(_COPY_SHARPNESS)))))
         self.gate = nn.Linear(d_model + 2, 1)
         # Plain floats, not a buffer: non-persistent buffers are not restored by a loader
@@ -170,18 +180,8 @@ class _SeasonalCopy(nn.Module):
         src = src.clamp_min(0)
         pair = seen[:, None, pos] * seen[:, src] * in_range  # [B, L, W]
         n_pairs = pair.sum(-1)
-        absolute = (x[:, None, pos] - x[:, src]).abs()
-        if self.trim > 0.0:
-            # Trimmed mean: the largest errors of each lag (a strike, a one-off dip) left out.
-            ranked = absolute.masked_fill(pair == 0, float("inf")).sort(dim=-1).values
-            keep = torch.floor(n_pairs * (1.0 - self.trim)).clamp_min(1.0)
-            kept = torch.arange(ranked.shape[-1], device=device) < keep[..., None]
-            # A lag without pairs scores 0, as the plain mean does: an infinite error would
-            # turn the (unused) lag's gradient into NaN.
-            kept = kept & torch.isfinite(ranked)
-            error = torch.where(kept, ranked, torch.zeros_like(ranked)).sum(-1) / keep
-        else:
-            error = (absolute * pair).sum(-1) / n_pairs.clamp_min(1.0)
+        differences = x[:, None, pos] - x[:, src]
+        error = self._lag_error(differences.abs(), pair, n_pairs)
         # Copy sources: the last l values, repeated.
         steps = torch.arange(horizon, device=device)
         copy_src = n_time - lags[:, None] + steps[None, :] % lags[:, None]  # [L, H]
@@ -189,6 +189,17 @@ class _SeasonalCopy(nn.Module):
         copied_seen = seen[:, copy_src].amin(-1)  # [B, L]
         usable = (n_pairs >= torch.clamp(lags, min=8).to(x.dtype)) & (copied_seen > 0)
         any_usable = usable.any(-1)
+        bias = self.lag_bias[:n_lags].expand_as(error)
+        plain_error = error
+        if self.drift_bias is not None:
+            drift = _masked_median(differences, pair, n_pairs)  # [B, L]
+            drift_error = self._lag_error((differences - drift[..., None]).abs(), pair, n_pairs)
+            cycles = (steps[None, :] // lags[:, None] + 1).to(x.dtype)  # [L, H]
+            drifted = copies + drift[..., None] * cycles
+            error = torch.cat([error, drift_error], dim=-1)
+            copies = torch.cat([copies, drifted], dim=1)
+            usable = torch.cat([usable, usable], dim=-1)
+            bias = torch.cat([bias, bias + self.drift_bias[:n_lags]], dim=-1)
         big = torch.full_like(error, 1e6)
         best = torch.where(usable, error, big).amin(-1)
         best = torch.where(any_usable, best, torch.zeros_like(best))
@@ -196,12 +207,12 @@ class _SeasonalCopy(nn.Module):
         # sharpness / 10 in logit, whatever the series' noise level.
         sharp = nn.functional.softplus(self.sharpness)
         relative = error / (best[:, None] + 1e-2)
-        logits = -sharp * relative + self.lag_bias[:n_lags]
+        logits = -sharp * relative + bias
         logits = logits.masked_fill(~usable, float("-inf"))
         weights = torch.softmax(logits.masked_fill(~any_usable[:, None], 0.0), dim=-1)
         weights = weights * any_usable[:, None].to(x.dtype)
         copy = (weights.unsqueeze(-1) * copies).sum(1)
-        naive = torch.where(usable[:, 0], error[:, 0], best)
+        naive = torch.where(usable[:, 0], plain_error[:, 0], best)
         ratio = best / (naive + 1e-3)
         features = torch.cat([summary, best[:, None], ratio[:, None]], dim=-1)
         gate = torch.sigmoid(self.gate(features)).squeeze(-1) * any_usable.to(x.dtype)
@@ -209,6 +220,31 @@ class _SeasonalCopy(nn.Module):
         offsets = side * nn.functional.softplus(self.spread[:horizon])  # [H, Q]
         quantiles = copy.unsqueeze(-1) + best[:, None, None] * offsets
         return quantiles, gate
+
+    def _lag_error(
+        self, absolute: torch.Tensor, pair: torch.Tensor, n_pairs: torch.Tensor
+    ) -> torch.Tensor:
+        """Mean (trimmed when ``trim > 0``) of the absolute errors ``[B, L, W]`` over the
+        positions where ``pair`` is 1."""
+        if self.trim <= 0.0:
+            return (absolute * pair).sum(-1) / n_pairs.clamp_min(1.0)
+        # Trimmed mean: the largest errors of each lag (a strike, a one-off dip) left out.
+        ranked = absolute.masked_fill(pair == 0, float("inf")).sort(dim=-1).values
+        keep = torch.floor(n_pairs * (1.0 - self.trim)).clamp_min(1.0)
+        kept = torch.arange(ranked.shape[-1], device=absolute.device) < keep[..., None]
+        # A lag without pairs scores 0, as the plain mean does: an infinite error would
+        # turn the (unused) lag's gradient into NaN.
+        kept = kept & torch.isfinite(ranked)
+        return torch.where(kept, ranked, torch.zeros_like(ranked)).sum(-1) / keep
+
+
+def _masked_median(values: torch.Tensor, mask: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
+    """Lower median of ``values`` ``[..., W]`` where ``mask`` is 1 (``count`` of them); 0
+    where there are none."""
+    ranked = values.masked_fill(mask == 0, float("inf")).sort(dim=-1).values
+    middle = ((count - 1).clamp_min(0.0) / 2).floor().long()
+    median = ranked.gather(-1, middle[..., None]).squeeze(-1)
+    return torch.where(count > 0, median, torch.zeros_like(median))
 
 
 class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
@@ -254,7 +290,12 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.seasonal_copy: _SeasonalCopy | None = None
         if config.seasonal_copy:
             self.seasonal_copy = _SeasonalCopy(
-                d, config.max_lag, config.horizon_patches * p, config.quantiles, config.copy_trim
+                d,
+                config.max_lag,
+                config.horizon_patches * p,
+                config.quantiles,
+                config.copy_trim,
+                config.copy_drift,
             )
         self.post_init()  # type: ignore[no-untyped-call]
 
@@ -267,6 +308,11 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         elif isinstance(module, nn.LayerNorm):
             nn.init.ones_(module.weight)
             nn.init.zeros_(module.bias)
+        elif isinstance(module, _SeasonalCopy):
+            # Its own call when only the drift offsets are missing (weights saved without
+            # copy_drift): zero, so the drifted candidates start with the plain lags' biases.
+            if module.drift_bias is not None:
+                nn.init.zeros_(module.drift_bias)
         elif isinstance(module, SupplyMindTSModel):
             nn.init.normal_(module.mask_token, std=std)
             nn.init.normal_(module.horizon_token, std=std)

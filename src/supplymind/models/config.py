@@ -53,6 +53,10 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         Share of the largest errors of each lag left out when the seasonal copy scores its
         lags (a trimmed mean), in ``[0, 0.5)``; a one-off dip or spike then does not hide a
         season. 0 is the plain mean.
+    copy_drift
+        Give the seasonal copy a drifted candidate of every lag (the lag's copy plus the
+        median change per cycle), so that a season under a trend is recognised and carried
+        forward with the trend; False keeps the plain copies only.
     """
 
     model_type = "supplymind_ts"
@@ -76,6 +80,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         seasonal_copy: bool = False,
         max_lag: int = 192,
         copy_trim: float = 0.0,
+        copy_drift: bool = False,
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -95,6 +100,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.seasonal_copy = bool(seasonal_copy)
         self.max_lag = int(max_lag)
         self.copy_trim = float(copy_trim)
+        self.copy_drift = bool(copy_drift)
         self.validate_values()
         super().__init__(**kwargs)
 
