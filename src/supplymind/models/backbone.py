@@ -18,7 +18,8 @@ In the style of PatchTST and Chronos-Bolt:
   forecast the recent context; a gate read from the encoder shifts the quantiles towards
   it. Attention from learned horizon tokens finds a season only after long pretraining; a
   period read off the context is one step away (as period detection in TimesNet, or the
-  seasonal basis of N-BEATS).
+  seasonal basis of N-BEATS). With ``copy_drift`` each lag also has a drifted candidate
+  (the seasonal naive with drift), so a season under a trend is still found.
 
 Horizons beyond ``max_horizon`` are forecast by rolling: the median is appended to the
 context and the model is run again.
