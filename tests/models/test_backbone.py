@@ -229,16 +229,20 @@ def test_a_trimmed_copy_still_finds_the_season_behind_a_one_off_spike() -> None:
     assert np.abs(medians[0.0] - expected).max() > 1.0
 
 
-@pytest.mark.parametrize("drift", [False, True])
+@pytest.mark.parametrize(("drift", "ratio"), [(False, False), (True, False), (True, True)])
 def test_a_trimmed_copy_trains_with_finite_gradients_on_short_and_gappy_contexts(
-    drift: bool,
+    drift: bool, ratio: bool
 ) -> None:
-    """Lags longer than the observed history have no pairs; they must not make NaN."""
-    model = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=drift).train()
-    context = torch.full((2, 40), float("nan"))
+    """Lags longer than the observed history have no pairs; they must not make NaN, nor
+    may the logarithms of the grown candidates on a context with zeros."""
+    model = tiny(
+        seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=drift, copy_ratio=ratio
+    ).train()
+    context = torch.full((3, 40), float("nan"))
     context[0, -30:] = torch.arange(30, dtype=torch.float32) % 7 + 1
     context[1, -12:] = 3.0
-    future = torch.ones(2, 8)
+    context[2, -36:] = torch.arange(36, dtype=torch.float32) % 4
+    future = torch.ones(3, 8)
     loss = model(context=context, future=future).loss
     assert loss is not None
     loss.backward()
@@ -316,3 +320,74 @@ def test_the_seasonal_copy_ignores_lags_it_cannot_check() -> None:
     seen[0, :] = 0.0
     _, gate = copy(values * seen, seen, torch.zeros(1, 16), 8)
     assert gate.item() == 0.0
+
+
+def test_a_grown_copy_carries_a_multiplicative_season_forward_in_proportion() -> None:
+    """A positive period-12 pattern growing 10% a cycle: the season's change per cycle is in
+    proportion to its value, so neither the plain nor the drifted lag fits; the grown lag 12
+    (ratio 1.1 at every pair) fits exactly and carries the peaks up and the troughs less."""
+    t = np.arange(120)
+    pattern = np.array([4, 6, 9, 5, 3, 2, 7, 12, 8, 5, 3, 2], dtype=np.float64)
+    values = (pattern[t % 12] * 1.1 ** (t // 12)).astype(np.float32)
+    x = torch.from_numpy(values)[None, :]
+    future = np.arange(120, 132)
+    expected = pattern[future % 12] * 1.1 ** (future // 12)
+    medians = {}
+    for ratio in (False, True):
+        model = tiny(
+            seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=True, copy_ratio=ratio
+        )
+        assert model.seasonal_copy is not None
+        assert (model.seasonal_copy.ratio_bias is not None) == ratio
+        quantiles, _ = model.seasonal_copy(x, torch.ones_like(x), torch.zeros(1, 16), 12)
+        medians[ratio] = quantiles[0, :, 4].detach().numpy()
+    np.testing.assert_allclose(medians[True], expected, rtol=1e-4)
+    assert np.abs(medians[False] - expected).max() > 0.3
+
+
+def test_grown_candidates_are_left_out_on_a_context_that_is_not_positive() -> None:
+    """A zero (or negative) value makes the ratios meaningless: the copy is then the one
+    without grown candidates, for the same weights."""
+    grown = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=True, copy_ratio=True)
+    plain = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=True)
+    missing, unexpected = plain.load_state_dict(grown.state_dict(), strict=False)
+    assert not missing
+    assert unexpected == ["seasonal_copy.ratio_bias"]
+    assert grown.seasonal_copy is not None
+    assert plain.seasonal_copy is not None
+    t = np.arange(60)
+    growing = (5.0 + 3.0 * np.sin(2 * np.pi * t / 12)) * 1.1 ** (t // 12)
+    with_zero = growing.astype(np.float32)
+    with_zero[30] = 0.0
+    x = torch.from_numpy(with_zero)[None, :]
+    seen, summary = torch.ones_like(x), torch.zeros(1, 16)
+    torch.testing.assert_close(
+        grown.seasonal_copy(x, seen, summary, 8), plain.seasonal_copy(x, seen, summary, 8)
+    )
+    positive = torch.from_numpy(growing.astype(np.float32))[None, :]
+    assert not torch.allclose(
+        grown.seasonal_copy(positive, seen, summary, 8)[0],
+        plain.seasonal_copy(positive, seen, summary, 8)[0],
+    )
+
+
+def test_weights_saved_without_ratio_load_with_zero_ratio_offsets(tmp_path: Path) -> None:
+    """Shipped weights predate the grown candidates: their offsets start at zero and then
+    save and load like any other weight."""
+    parent = tiny(seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=True)
+    parent.save_pretrained(tmp_path / "parent")
+    config = SupplyMindTSConfig.from_pretrained(tmp_path / "parent")
+    config.copy_ratio = True
+    loaded = SupplyMindTSModel.from_pretrained(tmp_path / "parent", config=config).eval()
+    assert loaded.seasonal_copy is not None
+    assert loaded.seasonal_copy.ratio_bias is not None
+    torch.testing.assert_close(loaded.seasonal_copy.ratio_bias, torch.zeros(24))
+    with torch.no_grad():
+        loaded.seasonal_copy.ratio_bias.fill_(-0.5)
+    loaded.save_pretrained(tmp_path / "child")
+    again = SupplyMindTSModel.from_pretrained(tmp_path / "child").eval()
+    assert again.config.copy_ratio
+    context = series(length=60)  # positive: the grown candidates take part
+    np.testing.assert_array_equal(
+        again.predict_quantiles(context, 16), loaded.predict_quantiles(context, 16)
+    )

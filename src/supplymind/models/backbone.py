@@ -48,6 +48,8 @@ _COPY_WINDOW = 256
 _COPY_GATE_BIAS = -3.0
 #: Initial sharpness of the lag weights (softmax of -sharpness * lag error).
 _COPY_SHARPNESS = 20.0
+#: Bound of the seasonal copy's log growth per cycle (``copy_ratio``): halving to doubling.
+_LOG2 = float(np.log(2.0))
 
 
 def pinball_loss(
@@ -130,6 +132,13 @@ class _SeasonalCopy(nn.Module):
     to its errors; its drifted candidate does not (the seasonal naive with drift). The
     drifted candidates share the lag biases plus a learned offset per lag (``drift_bias``,
     zero at first), and compete with the plain ones in one softmax.
+
+    With ``ratio``, every lag of a positive context also has a grown candidate: the copy
+    times ``1 + (g - 1) * cycles``, where ``g`` is the median of ``x[t] / x[t - l]`` over the
+    window (in ``[1/2, 2]``), scored by the trimmed error of ``g * x[t - l]``. It is the drift
+    of a multiplicative season: the change per cycle is in proportion to the season's
+    value, so the peaks of a growing series grow and its troughs stay low. Its own learned
+    offsets (``ratio_bias``, zero at first) sit on the lag biases.
     """
 
     def __init__(
@@ -140,12 +149,14 @@ class _SeasonalCopy(nn.Module):
         quantiles: Sequence[float],
         trim: float = 0.0,
         drift: bool = False,
+        ratio: bool = False,
     ) -> None:
         super().__init__()
         self.max_lag = max_lag
         self.trim = float(trim)
         self.lag_bias = nn.Parameter(torch.zeros(max_lag))
         self.drift_bias: nn.Parameter | None = nn.Parameter(torch.zeros(max_lag)) if drift else None
+        self.ratio_bias: nn.Parameter | None = nn.Parameter(torch.zeros(max_lag)) if ratio else None
         self.sharpness = nn.Parameter(torch.tensor(float(np.log(np.expm1(_COPY_SHARPNESS)))))
         self.gate = nn.Linear(d_model + 2, 1)
         # Plain floats, not a buffer: non-persistent buffers are not restored by a loader
@@ -190,17 +201,32 @@ class _SeasonalCopy(nn.Module):
         copied_seen = seen[:, copy_src].amin(-1)  # [B, L]
         usable = (n_pairs >= torch.clamp(lags, min=8).to(x.dtype)) & (copied_seen > 0)
         any_usable = usable.any(-1)
-        bias = self.lag_bias[:n_lags].expand_as(error)
-        plain_error = error
+        lag_bias = self.lag_bias[:n_lags].expand_as(error)
+        plain_error, plain_copies, plain_usable = error, copies, usable
+        errors, candidates, usables, biases = [error], [copies], [usable], [lag_bias]
+        cycles = (steps[None, :] // lags[:, None] + 1).to(x.dtype)  # [L, H]
         if self.drift_bias is not None:
             drift = _masked_median(differences, pair, n_pairs)  # [B, L]
-            drift_error = self._lag_error((differences - drift[..., None]).abs(), pair, n_pairs)
-            cycles = (steps[None, :] // lags[:, None] + 1).to(x.dtype)  # [L, H]
-            drifted = copies + drift[..., None] * cycles
-            error = torch.cat([error, drift_error], dim=-1)
-            copies = torch.cat([copies, drifted], dim=1)
-            usable = torch.cat([usable, usable], dim=-1)
-            bias = torch.cat([bias, bias + self.drift_bias[:n_lags]], dim=-1)
+            errors.append(self._lag_error((differences - drift[..., None]).abs(), pair, n_pairs))
+            candidates.append(plain_copies + drift[..., None] * cycles)
+            usables.append(plain_usable)
+            biases.append(lag_bias + self.drift_bias[:n_lags])
+        if self.ratio_bias is not None:
+            # Positive contexts only: every seen value above 0.
+            positive = ((x > 0) | (seen == 0)).all(-1) & (seen.sum(-1) > 0)  # [B]
+            log_x = torch.log(torch.where(x > 0, x, torch.ones_like(x)))
+            log_ratio = log_x[:, None, pos] - log_x[:, src]
+            growth = torch.exp(_masked_median(log_ratio, pair, n_pairs).clamp(-_LOG2, _LOG2))
+            grown = x[:, src] * growth[..., None]
+            errors.append(self._lag_error((x[:, None, pos] - grown).abs(), pair, n_pairs))
+            factor = (1.0 + (growth[..., None] - 1.0) * cycles).clamp_min(0.0)  # [B, L, H]
+            candidates.append(plain_copies * factor)
+            usables.append(plain_usable & positive[:, None])
+            biases.append(lag_bias + self.ratio_bias[:n_lags])
+        error = torch.cat(errors, dim=-1)
+        copies = torch.cat(candidates, dim=1)
+        usable = torch.cat(usables, dim=-1)
+        bias = torch.cat(biases, dim=-1)
         big = torch.full_like(error, 1e6)
         best = torch.where(usable, error, big).amin(-1)
         best = torch.where(any_usable, best, torch.zeros_like(best))
@@ -213,7 +239,7 @@ class _SeasonalCopy(nn.Module):
         weights = torch.softmax(logits.masked_fill(~any_usable[:, None], 0.0), dim=-1)
         weights = weights * any_usable[:, None].to(x.dtype)
         copy = (weights.unsqueeze(-1) * copies).sum(1)
-        naive = torch.where(usable[:, 0], plain_error[:, 0], best)
+        naive = torch.where(plain_usable[:, 0], plain_error[:, 0], best)
         ratio = best / (naive + 1e-3)
         features = torch.cat([summary, best[:, None], ratio[:, None]], dim=-1)
         gate = torch.sigmoid(self.gate(features)).squeeze(-1) * any_usable.to(x.dtype)
@@ -297,6 +323,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                 config.quantiles,
                 config.copy_trim,
                 config.copy_drift,
+                config.copy_ratio,
             )
         self.post_init()  # type: ignore[no-untyped-call]
 
@@ -314,6 +341,8 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             # copy_drift): zero, so the drifted candidates start with the plain lags' biases.
             if module.drift_bias is not None:
                 nn.init.zeros_(module.drift_bias)
+            if module.ratio_bias is not None:
+                nn.init.zeros_(module.ratio_bias)
         elif isinstance(module, SupplyMindTSModel):
             nn.init.normal_(module.mask_token, std=std)
             nn.init.normal_(module.horizon_token, std=std)

@@ -57,6 +57,11 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         Give the seasonal copy a drifted candidate of every lag (the lag's copy plus the
         median change per cycle), so that a season under a trend is recognised and carried
         forward with the trend; False keeps the plain copies only.
+    copy_ratio
+        Give the seasonal copy a grown candidate of every lag on positive contexts (the
+        lag's copy times its median ratio ``x[t] / x[t - lag]`` per cycle), so that a
+        multiplicative season on a growing or shrinking level keeps its shape in proportion;
+        False leaves them out.
     """
 
     model_type = "supplymind_ts"
@@ -81,6 +86,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         max_lag: int = 192,
         copy_trim: float = 0.0,
         copy_drift: bool = False,
+        copy_ratio: bool = False,
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -101,6 +107,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.max_lag = int(max_lag)
         self.copy_trim = float(copy_trim)
         self.copy_drift = bool(copy_drift)
+        self.copy_ratio = bool(copy_ratio)
         self.validate_values()
         super().__init__(**kwargs)
 
