@@ -251,6 +251,17 @@ def test_a_trimmed_copy_trains_with_finite_gradients_on_short_and_gappy_contexts
             assert torch.isfinite(parameter.grad).all(), name
 
 
+def copy_median(x: torch.Tensor, horizon: int, offsets: str, **overrides: object) -> np.ndarray:
+    """The seasonal copy's median of ``x`` (``[1, time]``) for a tiny model with
+    ``overrides``, checking that its ``offsets`` parameter exists exactly when switched on."""
+    model = tiny(seasonal_copy=True, max_lag=24, **overrides)
+    assert model.seasonal_copy is not None
+    switched_on = bool(overrides.get("copy_" + offsets.split("_")[0]))
+    assert (getattr(model.seasonal_copy, offsets) is not None) == switched_on
+    quantiles, _ = model.seasonal_copy(x, torch.ones_like(x), torch.zeros(1, 16), horizon)
+    return quantiles[0, :, 4].detach().numpy()
+
+
 @pytest.mark.parametrize("trim", [0.0, 0.1])
 def test_a_drifted_copy_carries_a_season_forward_with_its_trend(trim: float) -> None:
     """A period-12 pattern on a linear trend: every plain lag's error holds the trend, so
@@ -262,13 +273,10 @@ def test_a_drifted_copy_carries_a_season_forward_with_its_trend(trim: float) -> 
     x = torch.from_numpy(values)[None, :]
     future = np.arange(96, 112)
     expected = 10 + pattern[future % 12] + 0.5 * future
-    medians = {}
-    for drift in (False, True):
-        model = tiny(seasonal_copy=True, max_lag=24, copy_trim=trim, copy_drift=drift)
-        assert model.seasonal_copy is not None
-        assert (model.seasonal_copy.drift_bias is not None) == drift
-        quantiles, _ = model.seasonal_copy(x, torch.ones_like(x), torch.zeros(1, 16), 16)
-        medians[drift] = quantiles[0, :, 4].detach().numpy()
+    medians = {
+        drift: copy_median(x, 16, "drift_bias", copy_trim=trim, copy_drift=drift)
+        for drift in (False, True)
+    }
     np.testing.assert_allclose(medians[True], expected, rtol=1e-4)
     assert np.abs(medians[False] - expected).max() > 2.0
 
@@ -332,15 +340,10 @@ def test_a_grown_copy_carries_a_multiplicative_season_forward_in_proportion() ->
     x = torch.from_numpy(values)[None, :]
     future = np.arange(120, 132)
     expected = pattern[future % 12] * 1.1 ** (future // 12)
-    medians = {}
-    for ratio in (False, True):
-        model = tiny(
-            seasonal_copy=True, max_lag=24, copy_trim=0.1, copy_drift=True, copy_ratio=ratio
-        )
-        assert model.seasonal_copy is not None
-        assert (model.seasonal_copy.ratio_bias is not None) == ratio
-        quantiles, _ = model.seasonal_copy(x, torch.ones_like(x), torch.zeros(1, 16), 12)
-        medians[ratio] = quantiles[0, :, 4].detach().numpy()
+    medians = {
+        ratio: copy_median(x, 12, "ratio_bias", copy_trim=0.1, copy_drift=True, copy_ratio=ratio)
+        for ratio in (False, True)
+    }
     np.testing.assert_allclose(medians[True], expected, rtol=1e-4)
     assert np.abs(medians[False] - expected).max() > 0.3
 
