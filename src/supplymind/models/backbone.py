@@ -19,7 +19,8 @@ In the style of PatchTST and Chronos-Bolt:
   it. Attention from learned horizon tokens finds a season only after long pretraining; a
   period read off the context is one step away (as period detection in TimesNet, or the
   seasonal basis of N-BEATS). With ``copy_drift`` each lag also has a drifted candidate
-  (the seasonal naive with drift), so a season under a trend is still found.
+  (the seasonal naive with drift), so a season under a trend is still found; with
+  ``copy_ratio`` a grown one (its median ratio per cycle) for a multiplicative season.
 
 Horizons beyond ``max_horizon`` are forecast by rolling: the median is appended to the
 context and the model is run again.
@@ -192,7 +193,8 @@ class _SeasonalCopy(nn.Module):
         src = src.clamp_min(0)
         pair = seen[:, None, pos] * seen[:, src] * in_range  # [B, L, W]
         n_pairs = pair.sum(-1)
-        differences = x[:, None, pos] - x[:, src]
+        target, source = x[:, None, pos], x[:, src]  # [B, 1, W], [B, L, W]
+        differences = target - source
         error = self._lag_error(differences.abs(), pair, n_pairs)
         # Copy sources: the last l values, repeated.
         steps = torch.arange(horizon, device=device)
@@ -217,8 +219,8 @@ class _SeasonalCopy(nn.Module):
             log_x = torch.log(torch.where(x > 0, x, torch.ones_like(x)))
             log_ratio = log_x[:, None, pos] - log_x[:, src]
             growth = torch.exp(_masked_median(log_ratio, pair, n_pairs).clamp(-_LOG2, _LOG2))
-            grown = x[:, src] * growth[..., None]
-            errors.append(self._lag_error((x[:, None, pos] - grown).abs(), pair, n_pairs))
+            grown = source * growth[..., None]
+            errors.append(self._lag_error((target - grown).abs(), pair, n_pairs))
             factor = (1.0 + (growth[..., None] - 1.0) * cycles).clamp_min(0.0)  # [B, L, H]
             candidates.append(plain_copies * factor)
             usables.append(plain_usable & positive[:, None])
