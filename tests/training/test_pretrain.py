@@ -8,7 +8,14 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from supplymind.training.pretrain import PretrainConfig, load_pretrain_config, pretrain
+from supplymind.models.backbone import SupplyMindTSModel
+from supplymind.models.config import SupplyMindTSConfig
+from supplymind.training.pretrain import (
+    PretrainConfig,
+    _start_from_parent,
+    load_pretrain_config,
+    pretrain,
+)
 
 MODEL = {
     "context_length": 32,
@@ -115,6 +122,38 @@ def test_when_init_from_is_given_then_training_starts_from_those_weights(tmp_pat
     a, b = weights(tmp_path / "base"), weights(tmp_path / "next")
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
+
+
+def test_when_init_from_is_shallower_then_the_deeper_model_starts_as_the_parent(
+    tmp_path: Path,
+) -> None:
+    pretrain(config(), tmp_path / "base")
+    parent = SupplyMindTSModel.from_pretrained(tmp_path / "base" / "model").eval()
+    torch.manual_seed(0)
+    deeper = SupplyMindTSModel(SupplyMindTSConfig(**{**MODEL, "num_layers": 3})).eval()
+    _start_from_parent(deeper, str(tmp_path / "base" / "model"))
+    context = torch.randn(4, 40).cumsum(-1) + 10.0
+    with torch.no_grad():
+        expected = parent(context=context).quantiles
+        grown = deeper(context=context).quantiles
+    torch.testing.assert_close(grown, expected, rtol=0, atol=1e-5)
+    # The new layers are there to learn: their other weights are not zero.
+    assert deeper.encoder.layers[2].linear1.weight.abs().sum() > 0
+    # Training from the grown model runs and moves the new layers.
+    grown_run = config(init_from=str(tmp_path / "base" / "model"), model={"num_layers": 3}, steps=2)
+    pretrain(grown_run, tmp_path / "grown")
+    trained = weights(tmp_path / "grown")
+    assert trained["encoder.layers.2.linear2.weight"].abs().sum() > 0
+    assert "encoder.layers.2.linear2.weight" not in weights(tmp_path / "base")
+
+
+def test_when_init_from_is_deeper_than_the_model_then_the_error_names_the_field(
+    tmp_path: Path,
+) -> None:
+    pretrain(config(model={**MODEL, "num_layers": 2}, steps=2), tmp_path / "base")
+    shallower = config(init_from=str(tmp_path / "base" / "model"), model={"num_layers": 1})
+    with pytest.raises(ValueError, match=r"init_from: expected a backbone no larger"):
+        pretrain(shallower, tmp_path / "next")
 
 
 def test_when_masked_share_is_bad_then_the_field_is_named() -> None:

@@ -70,8 +70,9 @@ class PretrainConfig:
     num_threads
         torch intra-op threads (0 keeps torch's default).
     init_from
-        Folder of a saved backbone to start from (continued pretraining); its model config
-        replaces ``model``.
+        Folder of a saved backbone to start from (continued pretraining). Its model config
+        is the base and ``model`` overrides fields of it; a larger ``num_layers`` grows the
+        parent's depth, the new layers starting as identities.
     masked_share
         Share of the windows of a batch that get masked patches (objective ``both``); the
         others are pure forecasting windows, as at inference.
@@ -169,6 +170,30 @@ def _lr_factor(step: int, cfg: PretrainConfig) -> float:
         return (step + 1) / cfg.warmup_steps
     progress = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
     return 0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def _start_from_parent(model: SupplyMindTSModel, folder: str) -> None:
+    """Load a saved backbone's weights into ``model``, which may be deeper.
+
+    New modules (absent from the parent) keep their neutral initialisation. Encoder layers
+    beyond the parent's depth start with their residual branches at zero (attention output
+    and feed-forward output projections), so the deeper model computes exactly the parent's
+    function at step 0 and training grows it from there (progressive stacking).
+    """
+    parent = SupplyMindTSModel.from_pretrained(folder)
+    result = model.load_state_dict(parent.state_dict(), strict=False)
+    if result.unexpected_keys:
+        raise ValueError(
+            f"PretrainConfig.init_from: expected a backbone no larger than the configured one, "
+            f"found weights the model has no place for in {folder}: "
+            f"{', '.join(result.unexpected_keys[:5])}"
+        )
+    layers = model.encoder.layers
+    with torch.no_grad():
+        for layer in list(layers)[parent.config.num_layers :]:
+            for projection in (layer.self_attn.out_proj, layer.linear2):
+                projection.weight.zero_()
+                projection.bias.zero_()
 
 
 def _latest_checkpoint(out: Path) -> Path | None:
@@ -271,9 +296,7 @@ def pretrain(
     torch.manual_seed(config.seed)
     model = SupplyMindTSModel(model_cfg)
     if config.init_from is not None:
-        parent = SupplyMindTSModel.from_pretrained(config.init_from).state_dict()
-        # New modules (absent from the parent) keep their neutral initialisation.
-        model.load_state_dict(parent, strict=False)
+        _start_from_parent(model, config.init_from)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
