@@ -188,9 +188,8 @@ def _start_from_parent(model: SupplyMindTSModel, folder: str) -> None:
             f"found weights the model has no place for in {folder}: "
             f"{', '.join(result.unexpected_keys[:5])}"
         )
-    layers = model.encoder.layers
     with torch.no_grad():
-        for layer in list(layers)[parent.config.num_layers :]:
+        for layer in list(model.encoder.layers)[parent.config.num_layers :]:
             for projection in (layer.self_attn.out_proj, layer.linear2):
                 projection.weight.zero_()
                 projection.bias.zero_()
