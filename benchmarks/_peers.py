@@ -485,6 +485,11 @@ def backbone_quantiles(
     def fallback_of(i: int) -> np.ndarray:
         return seasonal_naive_quantiles(fill_gaps(series[i]), horizon, season_length)[0]
 
+    from supplymind.models.adapters.supplymind import SupplyMindBackbone
+
+    # The SupplyMind backbone takes the season length the statistical peers get (its
+    # seasonal copy may use that lag after one cycle); the other backbones take none.
+    extra = {"season_length": season_length} if isinstance(backbone, SupplyMindBackbone) else {}
     usable = [i for i, s in enumerate(series) if np.isfinite(s).sum() >= min_observed]
     for i in sorted(set(range(len(series))) - set(usable)):
         out[i] = fallback_of(i)
@@ -492,13 +497,15 @@ def backbone_quantiles(
     if usable:
         try:
             out[usable] = backbone.predict_quantiles(
-                [series[i] for i in usable], horizon, list(levels)
+                [series[i] for i in usable], horizon, list(levels), **extra
             )
         except Exception:
             failures: list[Exception] = []
             for i in usable:
                 try:
-                    out[i] = backbone.predict_quantiles([series[i]], horizon, list(levels))[0]
+                    out[i] = backbone.predict_quantiles(
+                        [series[i]], horizon, list(levels), **extra
+                    )[0]
                 except Exception as exc:
                     failures.append(exc)
                     out[i] = fallback_of(i)

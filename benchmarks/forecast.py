@@ -69,11 +69,12 @@ from _peers import (
 from supplymind.data.datasets import ITEM_ID, TARGET, TIMESTAMP
 from supplymind.files import atomic_write_text
 from supplymind.models.adapters.fracast import fill_gaps
-from supplymind.training.corpus.real import load_heldout
+from supplymind.training.corpus.real import load_heldout, load_validation
 from zero_shot import (
     INTERMITTENT_ZERO_SHARE,
     OURS,
     SEED,
+    SPLITS,
     Backbones,
     Task,
     _clean,
@@ -151,8 +152,12 @@ class ForecastTask(Task):
     covariates: tuple[str, ...] = ()
 
 
-def load_forecast_task(name: str, data_dir: str | None, limit: int | None) -> ForecastTask:
-    """Load the held-out series of a dataset, as arrays and as long tables.
+def load_forecast_task(
+    name: str, data_dir: str | None, limit: int | None, split: str = "heldout"
+) -> ForecastTask:
+    """Load the held-out series of a dataset (``split="validation"``: the validation
+    series, for decisions that must not look at the held-out ones), as arrays and as long
+    tables.
 
     The tables are cut to the series of :func:`zero_shot.load_task` (same series, same
     order), so that every model is scored on the same windows. ``task.notes`` gains
@@ -160,8 +165,8 @@ def load_forecast_task(name: str, data_dir: str | None, limit: int | None) -> Fo
     Forecaster would read differently) and ``n_test_not_contiguous`` (series whose test part
     does not start one period after the training part).
     """
-    task = load_task(name, data_dir, limit)
-    dataset = load_heldout(name, data_dir)
+    task = load_task(name, data_dir, limit, split)
+    dataset = (load_heldout if split == "heldout" else load_validation)(name, data_dir)
     if dataset.test is None:
         raise ValueError(f"dataset {name!r} has no test part to score")
     keep = set(task.item_ids)
@@ -658,6 +663,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--threads", type=int, default=None, help="torch threads (default: torch's own)"
     )
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="heldout",
+        help="held-out series (default) or the validation series (for decisions)",
+    )
     args = parser.parse_args(argv)
     check_common_arguments(parser, args)
     if args.threads is not None and args.threads < 1:
@@ -718,6 +729,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "n_jobs": args.n_jobs,
         "threads": args.threads,
         "backbone": args.backbone,
+        "split": args.split,
         "intermittent_zero_share": INTERMITTENT_ZERO_SHARE,
         "covariates_seen": [],
     }
@@ -735,7 +747,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run_datasets(
         report,
-        lambda name: load_forecast_task(name, args.data_dir, args.limit_series),
+        lambda name: load_forecast_task(name, args.data_dir, args.limit_series, args.split),
         lambda model, task: run_one(model, task, backbones, args),
         write,
         describe=lambda task: describe(task, report),

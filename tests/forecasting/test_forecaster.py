@@ -207,3 +207,23 @@ def test_no_warnings_on_a_clean_fit() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ForecastWarning)
         _forecaster().fit(demand(), finetune="auto").predict(2)
+
+
+def test_the_backbone_is_told_the_season_the_statistical_models_get(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Weekly data: the zero-shot and fine-tuned backbones forecast with season_length 52."""
+    import supplymind.forecasting.forecaster as module
+
+    seen: list[object] = []
+    real = module.forecast_model
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        seen.append(kwargs.get("season_length"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "forecast_model", spy)
+    f = _forecaster(candidates=("zero_shot", "finetuned")).fit(demand(), finetune="auto")
+    f.predict(3)
+    assert seen
+    assert set(seen) == {52}

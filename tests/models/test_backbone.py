@@ -394,3 +394,61 @@ def test_weights_saved_without_ratio_load_with_zero_ratio_offsets(tmp_path: Path
     np.testing.assert_array_equal(
         again.predict_quantiles(context, 16), loaded.predict_quantiles(context, 16)
     )
+
+
+def spiky(length: int, period: int = 20) -> np.ndarray:
+    """Flat at 10 with a spike of 30 once per ``period``, at phase 5."""
+    values = np.full(length, 10.0, dtype=np.float32)
+    values[5::period] = 30.0
+    return values
+
+
+def test_a_known_season_is_copied_after_one_cycle() -> None:
+    """32 points of a period-20 season: lag 20 has 12 scoring pairs, fewer than a whole
+    cycle, so the copy leaves it out and misses the next spike; told the season, it uses it."""
+    model = tiny(seasonal_copy=True, max_lag=24)
+    copy = model.seasonal_copy
+    assert copy is not None
+    x = torch.from_numpy(spiky(32))[None, :]
+    args = (x, torch.ones_like(x), torch.zeros(1, 16), 16)
+    blind, _ = copy(*args)
+    told, _ = copy(*args, torch.tensor([20]))
+    expected = spiky(48)[32:]
+    np.testing.assert_allclose(told[0, :, 4].detach().numpy(), expected, rtol=1e-4)
+    assert np.abs(blind[0, :, 4].detach().numpy() - expected).max() > 5.0
+    # Unknown (0) or another season changes nothing.
+    for other in (0, 12):
+        again, _ = copy(*args, torch.tensor([other]))
+        torch.testing.assert_close(again, blind)
+
+
+def test_a_known_season_changes_nothing_once_two_cycles_exist() -> None:
+    model = tiny(seasonal_copy=True, max_lag=24)
+    history = [spiky(64), spiky(45)]
+    np.testing.assert_array_equal(
+        model.predict_quantiles(history, 16, season_length=20),
+        model.predict_quantiles(history, 16),
+    )
+
+
+def test_season_length_is_one_for_all_or_one_per_series() -> None:
+    model = tiny(seasonal_copy=True, max_lag=24)
+    history = [spiky(32), spiky(32)]
+    with torch.no_grad():
+        assert model.seasonal_copy is not None
+        model.seasonal_copy.gate.bias.fill_(20.0)
+    both = model.predict_quantiles(history, 16, season_length=20)
+    np.testing.assert_array_equal(
+        both, model.predict_quantiles(history, 16, season_length=[20, 20])
+    )
+    mixed = model.predict_quantiles(history, 16, season_length=[20, 0])
+    np.testing.assert_array_equal(mixed[0], both[0])
+    np.testing.assert_array_equal(mixed[1], model.predict_quantiles(history[1:], 16)[0])
+    assert not np.array_equal(mixed[0], mixed[1])
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, [20], "weekly", True])
+def test_when_season_length_is_bad_then_value_error_names_it(bad: object) -> None:
+    model = tiny(seasonal_copy=True, max_lag=24)
+    with pytest.raises(ValueError, match="season_length: expected a non-negative whole number"):
+        model.predict_quantiles([spiky(32), spiky(32)], 8, season_length=bad)  # type: ignore[arg-type]

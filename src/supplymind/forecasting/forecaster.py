@@ -303,17 +303,24 @@ class Forecaster:
         levels: Sequence[float],
         covariates: list[np.ndarray] | None,
         static: np.ndarray | None,
+        season_length: int,
     ) -> np.ndarray:
-        if name == FINETUNED and self.model_ is not None:
-            return forecast_model(
-                self.model_, histories, horizon, levels, covariates=covariates, static=static
-            )
-        backbone = self.pretrained_
         from supplymind.models.adapters.supplymind import SupplyMindBackbone
 
-        if isinstance(backbone, SupplyMindBackbone):
+        backbone = self.pretrained_
+        model = self.model_ if name == FINETUNED and self.model_ is not None else None
+        if model is None and isinstance(backbone, SupplyMindBackbone):
+            model = backbone.model
+        if model is not None:
+            # The season the statistical models get: the copy may use it after one cycle.
             return forecast_model(
-                backbone.model, histories, horizon, levels, covariates=covariates, static=static
+                model,
+                histories,
+                horizon,
+                levels,
+                covariates=covariates,
+                static=static,
+                season_length=season_length,
             )
         q = backbone.predict_quantiles(histories, horizon, list(levels))
         out = np.sort(np.asarray(q, dtype=np.float64), axis=-1)
@@ -334,7 +341,9 @@ class Forecaster:
         static: np.ndarray | None,
     ) -> np.ndarray:
         if name in (ZERO_SHOT, FINETUNED):
-            return self._neural(name, histories, horizon, levels, covariates, static)
+            return self._neural(
+                name, histories, horizon, levels, covariates, static, series.season_length
+            )
         return stat_quantiles(
             name,
             histories,

@@ -298,6 +298,7 @@ def forecast_model(
     *,
     covariates: Sequence[np.ndarray] | None = None,
     static: np.ndarray | None = None,
+    season_length: int | None = None,
 ) -> np.ndarray:
     """Quantiles ``[n, horizon, len(levels)]`` of a (possibly fine-tuned) backbone.
 
@@ -307,6 +308,8 @@ def forecast_model(
         Per series ``[len(history) + horizon, k]`` known covariates (models with covariates).
     static
         ``[n, n_static]`` category codes (models with static covariates).
+    season_length
+        Known season length of the series (``None``: unknown), for the seasonal copy.
     """
     base: Any = model
     if not isinstance(base, SupplyMindTSModel):
@@ -318,7 +321,12 @@ def forecast_model(
         )
     with torch.no_grad():
         out = base.predict_quantiles(
-            list(histories), horizon, list(levels), covariates=covariates, static=static
+            list(histories),
+            horizon,
+            list(levels),
+            covariates=covariates,
+            static=static,
+            season_length=season_length,
         )
     q = np.sort(np.asarray(out, dtype=np.float64), axis=-1)
     for i, h in enumerate(histories):

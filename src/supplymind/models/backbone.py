@@ -45,6 +45,9 @@ __all__ = ["SupplyMindTSModel", "SupplyMindTSOutput", "pinball_loss"]
 _TARGET_CLIP = 50.0
 #: Recent context positions on which each seasonal-copy lag is scored.
 _COPY_WINDOW = 256
+#: Fewest scoring pairs of a seasonal-copy lag (a lag needs ``max(this, lag)``, a known
+#: season lag only this many).
+_MIN_PAIRS = 8
 #: Initial gate bias of the seasonal copy: sigmoid(-3) ~ 0.05, nearly closed.
 _COPY_GATE_BIAS = -3.0
 #: Initial sharpness of the lag weights (softmax of -sharpness * lag error).
@@ -140,6 +143,12 @@ class _SeasonalCopy(nn.Module):
     of a multiplicative season: the change per cycle is in proportion to the season's
     value, so the peaks of a growing series grow and its troughs stay low. Its own learned
     offsets (``ratio_bias``, zero at first) sit on the lag biases.
+
+    A known season length (``season``, per series; the caller's frequency, such as 52 for
+    weekly data) makes that lag usable as soon as one whole cycle can be copied and
+    :data:`_MIN_PAIRS` pairs score it, instead of after a second cycle. Weekly demand with
+    a year and a half of history then can copy last year's peak, as the seasonal naive
+    does; without it the lag stays out until two years of history exist.
     """
 
     def __init__(
@@ -175,10 +184,16 @@ class _SeasonalCopy(nn.Module):
         return torch.tensor(np.tile(raw, (horizon, 1)), dtype=torch.float32)
 
     def forward(
-        self, x: torch.Tensor, seen: torch.Tensor, summary: torch.Tensor, horizon: int
+        self,
+        x: torch.Tensor,
+        seen: torch.Tensor,
+        summary: torch.Tensor,
+        horizon: int,
+        season: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Copy quantiles ``[batch, horizon, Q]`` and gate ``[batch]`` for scaled values ``x``
-        (0 where not seen) and the seen-mask ``seen`` (both ``[batch, time]``)."""
+        (0 where not seen) and the seen-mask ``seen`` (both ``[batch, time]``); ``season``
+        ``[batch]`` holds known season lengths (0 where unknown)."""
         n_time = x.shape[1]
         n_lags = min(self.max_lag, n_time - 1)
         if n_lags < 1:
@@ -201,7 +216,11 @@ class _SeasonalCopy(nn.Module):
         copy_src = n_time - lags[:, None] + steps[None, :] % lags[:, None]  # [L, H]
         copies = x[:, copy_src]  # [B, L, H]
         copied_seen = seen[:, copy_src].amin(-1)  # [B, L]
-        usable = (n_pairs >= torch.clamp(lags, min=8).to(x.dtype)) & (copied_seen > 0)
+        enough = n_pairs >= torch.clamp(lags, min=_MIN_PAIRS).to(x.dtype)
+        if season is not None:
+            known = lags[None, :] == season.to(lags.device)[:, None]
+            enough = enough | (known & (n_pairs >= _MIN_PAIRS))
+        usable = enough & (copied_seen > 0)
         any_usable = usable.any(-1)
         lag_bias = self.lag_bias[:n_lags].expand_as(error)
         plain_error, plain_copies, plain_usable = error, copies, usable
@@ -441,6 +460,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         covariates: torch.Tensor | None = None,
         context_patch_mask: torch.Tensor | None = None,
         static: torch.Tensor | None = None,
+        season_length: torch.Tensor | None = None,
         return_dict: bool = True,
         **kwargs: object,
     ) -> SupplyMindTSOutput:
@@ -459,6 +479,9 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             values it must reconstruct (masked-patch objective).
         static
             ``[batch, len(static_cardinalities)]`` category codes of the static covariates.
+        season_length
+            ``[batch]`` known season lengths in steps (0 where unknown), for the seasonal
+            copy (see :class:`_SeasonalCopy`).
         """
         cfg = self.config
         p, n_all, n_hor = cfg.patch_size, cfg.context_patches, cfg.horizon_patches
@@ -527,7 +550,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             if context_patch_mask is not None:
                 seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
             summary = h[:, n_ctx:].mean(dim=1)
-            copy, gate = self.seasonal_copy(scaled * seen, seen, summary, n_hor * p)
+            copy, gate = self.seasonal_copy(scaled * seen, seen, summary, n_hor * p, season_length)
             # A convex combination of two quantile forecasts (Vincentisation).
             g = gate[:, None, None]
             forecast_scaled = (1.0 - g) * forecast_scaled + g * copy
@@ -563,6 +586,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         *,
         covariates: Sequence[np.ndarray] | None = None,
         static: np.ndarray | None = None,
+        season_length: int | Sequence[int] | None = None,
         batch_size: int = 256,
     ) -> np.ndarray:
         """Forecast ``horizon`` steps for each series.
@@ -579,6 +603,10 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             Per series ``[len(context) + horizon, num_covariates]`` known covariates.
         static
             ``[n_series, len(static_cardinalities)]`` category codes of the static covariates.
+        season_length
+            Known season length in steps (one for all series, or one per series; 0 or
+            ``None``: unknown), such as 52 for weekly or 12 for monthly data. The seasonal
+            copy may then use that lag after one cycle of history instead of two.
         batch_size
             Series per forward pass.
 
@@ -596,6 +624,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         series = [np.asarray(c, dtype=np.float32).ravel() for c in context]
         if self.covariate_embed is not None and covariates is None:
             raise ValueError("covariates: this model was trained with covariates; pass them")
+        seasons = _season_lengths(season_length, len(series))
         self.eval()  # type: ignore[no-untyped-call]
         out = np.empty((len(series), horizon, len(levels)), dtype=np.float32)
         for start in range(0, len(series), batch_size):
@@ -603,7 +632,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             cov_chunk = None if covariates is None else covariates[start : start + batch_size]
             static_chunk = None if static is None else static[start : start + batch_size]
             out[start : start + len(chunk)] = self._predict_batch(
-                chunk, horizon, levels, cov_chunk, static_chunk
+                chunk, horizon, levels, cov_chunk, static_chunk, seasons[start : start + len(chunk)]
             )
         return out
 
@@ -614,6 +643,7 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         levels: list[float],
         covariates: Sequence[np.ndarray] | None,
         static: np.ndarray | None = None,
+        seasons: np.ndarray | None = None,
     ) -> np.ndarray:
         cfg = self.config
         full = cfg.context_patches * cfg.patch_size
@@ -638,7 +668,10 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                     self.device
                 )
             codes = None if static is None else torch.as_tensor(static, dtype=torch.long)
-            q = self(context=ctx, covariates=cov, static=codes).quantiles
+            season = None
+            if seasons is not None and seasons.any():
+                season = torch.as_tensor(seasons, dtype=torch.long, device=self.device)
+            q = self(context=ctx, covariates=cov, static=codes, season_length=season).quantiles
             q = torch.sort(q, dim=-1).values
             step = min(horizon - done, q.shape[1])
             pieces.append(q[:, :step].float().cpu().numpy())
@@ -666,6 +699,21 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                 fut = np.concatenate([fut, np.repeat(filler, ahead - len(fut), axis=0)])
             rows.append(np.concatenate([hist, fut]))
         return torch.from_numpy(np.stack(rows))
+
+
+def _season_lengths(season_length: int | Sequence[int] | None, n_series: int) -> np.ndarray:
+    """Per-series season lengths (0: unknown) from one length, one per series, or ``None``."""
+    if season_length is None:
+        return np.zeros(n_series, dtype=np.int64)
+    raw = np.asarray(season_length)
+    if raw.ndim == 0:
+        raw = np.full(n_series, raw)
+    if raw.shape != (n_series,) or not np.issubdtype(raw.dtype, np.integer) or (raw < 0).any():
+        raise ValueError(
+            "season_length: expected a non-negative whole number, or one per series "
+            f"({n_series}), found {season_length!r}"
+        )
+    return raw.astype(np.int64)
 
 
 def _interpolate_levels(values: np.ndarray, trained: np.ndarray, wanted: np.ndarray) -> np.ndarray:

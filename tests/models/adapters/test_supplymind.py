@@ -102,3 +102,20 @@ def test_when_folder_holds_another_model_then_configuration_error(tmp_path: Path
 def test_when_no_path_then_the_bundled_folder_inside_the_package_is_used() -> None:
     models_package = Path(supplymind.models.__file__).resolve().parent
     assert models_package / "weights" / "supplymind-ts-small" == BUNDLED_DIR
+
+
+def test_the_season_length_reaches_the_bundled_models_seasonal_copy() -> None:
+    """The bundled weights: 60 weeks of a yearly curve with a peak in week 12 (one cycle and
+    8 weeks). Without the season the lag-52 copy needs two cycles and the peak is missed;
+    with ``season_length=52`` the forecast holds it, in week 64 = 12 + 52."""
+    backbone = load_backbone("supplymind-ts-small")
+    year = 100 + 30 * np.sin(np.arange(52) * 2 * np.pi / 52)
+    year[12] = 400.0
+    values = year[np.arange(60) % 52]
+    blind = backbone.predict_quantiles([values], horizon=13, quantiles=[0.5])[0, :, 0]
+    told = backbone.predict_quantiles([values], 13, [0.5], season_length=52)[0, :, 0]
+    assert blind.max() < 200.0
+    assert int(np.argmax(told)) == 4
+    assert told[4] > 250.0
+    unknown = backbone.predict_quantiles([values], 13, [0.5], season_length=0)[0, :, 0]
+    np.testing.assert_array_equal(unknown, blind)

@@ -69,16 +69,22 @@ class SupplyMindBackbone:
         context: Sequence[np.ndarray],
         horizon: int,
         quantiles: Sequence[float] | None = None,
+        *,
+        season_length: int | None = None,
     ) -> np.ndarray:
         """Forecast quantiles; see :class:`~supplymind.models.interface.QuantileBackbone`.
 
         The model reads missing values through its observed-mask and rolls past
-        ``max_horizon`` by feeding its median back.
+        ``max_horizon`` by feeding its median back. ``season_length`` (optional, this
+        backbone only): the series' known season in steps, which its seasonal copy may use
+        after one cycle of history instead of two.
         """
         series, horizon, levels = check_request(context, horizon, quantiles, self.quantiles)
         if not series:
             return np.empty((0, horizon, len(levels)))
-        native = self.model.predict_quantiles(series, horizon, self.quantiles)
+        native = self.model.predict_quantiles(
+            series, horizon, self.quantiles, season_length=season_length
+        )
         return finalize_quantiles(native, self.quantiles, levels)
 
     def __repr__(self) -> str:
