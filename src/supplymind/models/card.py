@@ -172,6 +172,8 @@ def write_model_card(
         "",
         f'model = load_backbone("{name}")',
         "q = model.predict_quantiles([history], horizon=28, quantiles=[0.1, 0.5, 0.9])",
+        "# Daily data with a weekly season: the seasonal copy may use lag 7 after one week.",
+        "q = model.predict_quantiles([history], 28, [0.1, 0.5, 0.9], season_length=7)",
         "```",
         "",
     ]
