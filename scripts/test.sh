@@ -24,4 +24,6 @@ fi
 .venv/bin/ruff check src tests benchmarks || exit 1
 .venv/bin/ruff format --check src tests benchmarks || exit 1
 .venv/bin/mypy || exit 1
-exec .venv/bin/python -m pytest "$@"
+# Two pytest workers (pytest-xdist) on the 2-core CI machine: 1.3x faster than one process
+# (608 s -> 456 s measured); SUPPLYMIND_TEST_WORKERS=0 runs in one process.
+exec .venv/bin/python -m pytest -n "${SUPPLYMIND_TEST_WORKERS:-2}" "$@"
