@@ -661,6 +661,9 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         done = 0
         pieces = []
         ctx = torch.from_numpy(batch).to(self.device)
+        season = None
+        if seasons is not None and seasons.any():
+            season = torch.as_tensor(seasons, dtype=torch.long, device=self.device)
         while done < horizon:
             cov = None
             if covariates is not None:
@@ -668,9 +671,6 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                     self.device
                 )
             codes = None if static is None else torch.as_tensor(static, dtype=torch.long)
-            season = None
-            if seasons is not None and seasons.any():
-                season = torch.as_tensor(seasons, dtype=torch.long, device=self.device)
             q = self(context=ctx, covariates=cov, static=codes, season_length=season).quantiles
             q = torch.sort(q, dim=-1).values
             step = min(horizon - done, q.shape[1])
