@@ -45,6 +45,9 @@ def series(n: int = 3, length: int = 50) -> list[np.ndarray]:
         ("num_covariates", -1, "num_covariates: expected >= 0"),
         ("max_lag", 64, "max_lag: expected at least 1 and less than context_length=64"),
         ("copy_trim", 0.5, r"copy_trim: expected a share in \[0, 0.5\), found 0.5"),
+        ("empirical_windows", [0], r"empirical_windows: expected distinct window lengths"),
+        ("empirical_windows", [8, 65], r"in \[1, context_length=64\], found \[8, 65\]"),
+        ("empirical_windows", [8, 8], r"empirical_windows: expected distinct"),
     ],
 )
 def test_when_config_is_bad_then_value_error_names_the_field(
@@ -452,3 +455,86 @@ def test_when_season_length_is_bad_then_value_error_names_it(bad: object) -> Non
     model = tiny(seasonal_copy=True, max_lag=24)
     with pytest.raises(ValueError, match="season_length: expected a non-negative whole number"):
         model.predict_quantiles([spiky(32), spiky(32)], 8, season_length=bad)  # type: ignore[arg-type]
+
+
+def open_empirical(model: SupplyMindTSModel, logits: list[float]) -> SupplyMindTSModel:
+    """Open the empirical path's gate fully and fix its window logits."""
+    assert model.empirical is not None
+    with torch.no_grad():
+        model.empirical.mix.weight.zero_()
+        model.empirical.step_bias.zero_()
+        model.empirical.mix.bias.copy_(torch.tensor([30.0, *logits]))
+    return model
+
+
+def test_a_model_with_the_empirical_path_starts_as_its_parent_and_round_trips(
+    tmp_path: Path,
+) -> None:
+    """The path's gate starts at sigmoid(-6); its mixing layer is the only new parameter."""
+    parent = tiny()
+    child = tiny(empirical_windows=[4, 16])
+    missing, unexpected = child.load_state_dict(parent.state_dict(), strict=False)
+    assert set(missing) == {"empirical.mix.weight", "empirical.mix.bias", "empirical.step_bias"}
+    assert not unexpected
+    ours = child.eval().predict_quantiles(series(), 16)
+    theirs = parent.predict_quantiles(series(), 16)
+    bound = 0.003 * (np.abs(theirs).max() + max(np.abs(s).max() for s in series()))
+    assert 0 < np.abs(ours - theirs).max() < bound
+    child.save_pretrained(tmp_path)
+    loaded = SupplyMindTSModel.from_pretrained(tmp_path)
+    assert loaded.config.empirical_windows == [4, 16]
+    np.testing.assert_array_equal(loaded.predict_quantiles(series(), 16), ours)
+
+
+def test_the_open_empirical_path_forecasts_the_recent_quantiles_flat() -> None:
+    """Gate open, one window chosen: numpy's linear quantiles of the last observations,
+    missing values left out, the same at every step; an even mix averages the windows."""
+    rng = np.random.default_rng(1)
+    x = rng.poisson(0.7, 60).astype(np.float64)
+    x[-3] = np.nan
+    levels = [0.1, 0.5, 0.9]
+    model = open_empirical(tiny(empirical_windows=[8, 24]), [0.0, -50.0])
+    out = model.predict_quantiles([x], 5, levels)[0]
+    expected = np.nanquantile(x[-8:], levels)
+    np.testing.assert_allclose(out, np.tile(expected, (5, 1)), atol=1e-5)
+    model = open_empirical(tiny(empirical_windows=[8, 24]), [0.0, 0.0])
+    out = model.predict_quantiles([x], 5, levels)[0]
+    even = (np.nanquantile(x[-8:], levels) + np.nanquantile(x[-24:], levels)) / 2
+    np.testing.assert_allclose(out[0], even, atol=1e-5)
+    # Step offsets: the first steps follow the short window, the later ones the long one.
+    assert model.empirical is not None
+    with torch.no_grad():
+        model.empirical.step_bias[:2, 1] = 50.0
+        model.empirical.step_bias[2:, 2] = 50.0
+    out = model.predict_quantiles([x], 5, levels)[0]
+    np.testing.assert_allclose(out[:2], np.tile(expected, (2, 1)), atol=1e-5)
+    np.testing.assert_allclose(out[2:], np.tile(np.nanquantile(x[-24:], levels), (3, 1)), atol=1e-5)
+
+
+def test_the_empirical_path_drops_windows_without_observations() -> None:
+    """The last 4 values missing: the 4-window drops out and the 16-window takes all the
+    weight; a context with no observation at all keeps the gate shut (finite forecast)."""
+    x = np.arange(40, dtype=np.float64)
+    x[-4:] = np.nan
+    model = open_empirical(tiny(empirical_windows=[4, 16]), [10.0, 0.0])
+    out = model.predict_quantiles([x], 3, [0.5])[0, :, 0]
+    np.testing.assert_allclose(out, np.nanquantile(x[-16:], 0.5), atol=1e-4)
+    empty = model.predict_quantiles([np.full(20, np.nan)], 3)
+    assert np.isfinite(empty).all()
+
+
+def test_the_empirical_path_learns_with_finite_gradients() -> None:
+    """Gradients reach the mixing layer and the step offsets (the quantiles are fixed)."""
+    model = tiny(empirical_windows=[4, 16], seasonal_copy=True, max_lag=24).train()
+    context = torch.tensor(np.stack([np.r_[np.zeros(30), np.ones(34)], np.arange(64.0)]))
+    context[0, :5] = float("nan")
+    future = torch.ones(2, 16)
+    model(context=context, future=future).loss.backward()
+    assert model.empirical is not None
+    grad = model.empirical.mix.weight.grad
+    assert grad is not None
+    assert torch.isfinite(grad).all()
+    assert grad.abs().sum() > 0
+    step = model.empirical.step_bias.grad
+    assert step is not None
+    assert step.abs().sum() > 0

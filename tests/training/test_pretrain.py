@@ -93,6 +93,8 @@ def test_when_objective_is_masked_only_then_training_runs(tmp_path: Path) -> Non
         ("learning_rate", -1.0, "learning_rate: expected > 0"),
         ("model", {**MODEL, "max_horizon": -1}, "max_horizon: expected > 0"),
         ("model", {**MODEL, "context_length": 4}, "context_length: expected at least one patch"),
+        ("train_only", "empirical", "train_only: expected a list of module names"),
+        ("train_only", [""], "train_only: expected a list of module names"),
     ],
 )
 def test_when_config_is_bad_then_the_field_is_named(
@@ -159,3 +161,35 @@ def test_when_init_from_is_deeper_than_the_model_then_the_error_names_the_field(
 def test_when_masked_share_is_bad_then_the_field_is_named() -> None:
     with pytest.raises(ValueError, match=r"masked_share: expected \[0, 1\]"):
         config(masked_share=1.5)
+
+
+def test_when_train_only_names_a_module_then_nothing_else_moves(tmp_path: Path) -> None:
+    """A path added to a pretrained backbone is trained alone; the rest stays bit-identical."""
+    pretrain(config(), tmp_path / "base")
+    added = config(
+        init_from=str(tmp_path / "base" / "model"),
+        model={"empirical_windows": [4, 16]},
+        train_only=["empirical"],
+        steps=4,
+        learning_rate=0.1,
+    )
+    pretrain(added, tmp_path / "added")
+    base, trained = weights(tmp_path / "base"), weights(tmp_path / "added")
+    assert set(trained) - set(base) == {
+        "empirical.mix.weight",
+        "empirical.mix.bias",
+        "empirical.step_bias",
+    }
+    assert_same(base, {key: trained[key] for key in base})
+    assert trained["empirical.mix.bias"][0] != pytest.approx(-6.0)
+    # Resuming a frozen run from its checkpoint gives the uninterrupted result.
+    pretrain(added, tmp_path / "cut", stop_after=2)
+    pretrain(added, tmp_path / "cut", resume=True)
+    assert_same(trained, weights(tmp_path / "cut"))
+
+
+def test_when_train_only_names_an_unknown_module_then_the_error_lists_the_modules(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ValueError, match=r"train_only: expected modules of the backbone, found"):
+        pretrain(config(train_only=["empirical"], steps=1), tmp_path)

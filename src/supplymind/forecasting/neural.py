@@ -56,8 +56,9 @@ FINETUNE_DEFAULTS: dict[str, FinetuneConfig] = {
 def task_modules(model: SupplyMindTSModel) -> TaskModules:
     """Head and adapter targets of the time-series backbone.
 
-    The head is the quantile head, the linear context-to-horizon path and the seasonal copy,
-    plus the covariate and static embeddings (new modules are trained in every mode).
+    The head is the quantile head, the linear context-to-horizon path, the seasonal copy,
+    the empirical-quantile path, and the covariate and static embeddings (new modules are
+    trained in every mode).
     Adapters go on the encoder's feed-forward layers and the patch embedding.
     """
     head = ["head"]
@@ -65,6 +66,8 @@ def task_modules(model: SupplyMindTSModel) -> TaskModules:
         head.append("linear_path")
     if model.seasonal_copy is not None:
         head.append("seasonal_copy")
+    if model.empirical is not None:
+        head.append("empirical")
     if model.covariate_embed is not None:
         head.append("covariate_embed")
     if len(model.static_embed):

@@ -52,6 +52,8 @@ _MIN_PAIRS = 8
 _COPY_GATE_BIAS = -3.0
 #: Initial sharpness of the lag weights (softmax of -sharpness * lag error).
 _COPY_SHARPNESS = 20.0
+#: Initial gate bias of the empirical-quantile path: sigmoid(-6) ~ 0.0025, closed.
+_EMPIRICAL_GATE_BIAS = -6.0
 #: Bound of the seasonal copy's log growth per cycle (``copy_ratio``): halving to doubling.
 _LOG2 = float(np.log(2.0))
 
@@ -286,6 +288,60 @@ class _SeasonalCopy(nn.Module):
         return torch.where(kept, ranked, torch.zeros_like(ranked)).sum(-1) / keep
 
 
+class _EmpiricalQuantiles(nn.Module):
+    """Empirical quantiles of the recent observations, mixed over windows, and a gate.
+
+    For each window ``w`` the quantile levels of the last ``w`` observed values (linear
+    interpolation, NaN and padding left out) are a flat forecast. A linear map of the
+    encoder's summary and each window's share of zeros and of observed positions gives the
+    gate logit and the windows' softmax logits; a learned offset per horizon step and
+    window (and per step for the gate) lets the near steps follow a short window and the
+    far steps a long one. Windows without an observation drop out, and a context without
+    any observation keeps the gate shut. The quantiles are a fixed function of the context,
+    so only the mixing layer and the offsets learn.
+    """
+
+    def __init__(
+        self, d_model: int, windows: Sequence[int], horizon: int, quantiles: Sequence[float]
+    ) -> None:
+        super().__init__()
+        self.windows = [int(w) for w in windows]
+        self.levels = [float(q) for q in quantiles]
+        n = len(self.windows)
+        self.mix = nn.Linear(d_model + 2 * n, 1 + n)
+        self.step_bias = nn.Parameter(torch.zeros(horizon, 1 + n))
+
+    def forward(
+        self, x: torch.Tensor, seen: torch.Tensor, summary: torch.Tensor, horizon: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Quantiles ``[batch, horizon, Q]`` and gate ``[batch, horizon]`` for scaled values
+        ``x`` and the seen-mask ``seen`` (both ``[batch, time]``, most recent last)."""
+        n_time = x.shape[1]
+        levels = torch.tensor(self.levels, dtype=x.dtype, device=x.device)
+        quantiles, features, available = [], [], []
+        for window in self.windows:
+            values = x[:, max(n_time - window, 0) :]
+            observed = seen[:, max(n_time - window, 0) :] > 0
+            count = observed.sum(-1)
+            masked = torch.where(observed, values, torch.full_like(values, float("nan")))
+            q = torch.nanquantile(masked, levels, dim=-1).transpose(0, 1)  # [B, Q]
+            quantiles.append(torch.where(count[:, None] > 0, q, torch.zeros_like(q)))
+            zeros = (observed & (values == 0)).sum(-1).to(x.dtype)
+            features.append(zeros / count.clamp_min(1).to(x.dtype))
+            features.append(count.to(x.dtype) / window)
+            available.append(count > 0)
+        stacked = torch.stack(quantiles, dim=1)  # [B, W, Q]
+        usable = torch.stack(available, dim=-1)  # [B, W]
+        any_usable = usable.any(-1)
+        out = self.mix(torch.cat([summary, torch.stack(features, dim=-1)], dim=-1))
+        out = out[:, None, :] + self.step_bias[:horizon]  # [B, H, 1 + W]
+        logits = out[..., 1:].masked_fill(~usable[:, None, :], float("-inf"))
+        weights = torch.softmax(logits.masked_fill(~any_usable[:, None, None], 0.0), dim=-1)
+        mixed = torch.einsum("bhw,bwq->bhq", weights, stacked)
+        gate = torch.sigmoid(out[..., 0]) * any_usable[:, None].to(x.dtype)
+        return mixed, gate
+
+
 def _masked_median(values: torch.Tensor, mask: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
     """Lower median of ``values`` ``[..., W]`` where ``mask`` is 1 (``count`` of them); 0
     where there are none."""
@@ -346,6 +402,11 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                 config.copy_drift,
                 config.copy_ratio,
             )
+        self.empirical: _EmpiricalQuantiles | None = None
+        if config.empirical_windows:
+            self.empirical = _EmpiricalQuantiles(
+                d, config.empirical_windows, config.horizon_patches * p, config.quantiles
+            )
         self.post_init()  # type: ignore[no-untyped-call]
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -384,6 +445,14 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
                             module.seasonal_copy.spread.shape[0], self.config.quantiles
                         )
                     )
+            if module.empirical is not None:
+                # Closed, and the windows mixed evenly: a model given the path starts as
+                # the model without it.
+                nn.init.zeros_(module.empirical.mix.weight)
+                nn.init.zeros_(module.empirical.mix.bias)
+                nn.init.zeros_(module.empirical.step_bias)
+                with torch.no_grad():
+                    module.empirical.mix.bias[0] = _EMPIRICAL_GATE_BIAS
             for embedding in module.static_embed:
                 # Zero: static covariates start neutral too.
                 nn.init.zeros_(embedding.weight)  # type: ignore[arg-type]
@@ -537,23 +606,26 @@ class SupplyMindTSModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         out = self.head(h).reshape(h.shape[0], n_ctx + n_hor, p, len(cfg.quantiles))
         recon = out[:, :n_ctx].reshape(h.shape[0], n_ctx * p, -1)
         forecast_scaled = out[:, n_ctx:].reshape(h.shape[0], n_hor * p, -1)
+        # What the context paths may read: observed and not masked.
+        seen = observed.to(scaled.dtype)
+        if context_patch_mask is not None:
+            seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
+        summary = h[:, n_ctx:].mean(dim=1)
         if self.linear_path is not None:
-            seen = observed.to(scaled.dtype)
-            if context_patch_mask is not None:
-                seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
             lead = (n_all - n_ctx) * p  # patches dropped on the left read as unobserved zeros
             zeros = scaled.new_zeros(scaled.shape[0], lead)
             linear = self.linear_path(torch.cat([zeros, scaled * seen, zeros, seen], dim=1))
             forecast_scaled = forecast_scaled + linear.reshape(forecast_scaled.shape)
         if self.seasonal_copy is not None:
-            seen = observed.to(scaled.dtype)
-            if context_patch_mask is not None:
-                seen = seen * (~context_patch_mask).repeat_interleave(p, dim=1).to(seen.dtype)
-            summary = h[:, n_ctx:].mean(dim=1)
             copy, gate = self.seasonal_copy(scaled * seen, seen, summary, n_hor * p, season_length)
             # A convex combination of two quantile forecasts (Vincentisation).
             g = gate[:, None, None]
             forecast_scaled = (1.0 - g) * forecast_scaled + g * copy
+        if self.empirical is not None:
+            recent, weight = self.empirical(scaled * seen, seen, summary, n_hor * p)
+            # Vincentisation again: the same weight at every level keeps quantiles ordered.
+            w = weight.unsqueeze(-1)
+            forecast_scaled = (1.0 - w) * forecast_scaled + w * recent
 
         loss = None
         levels = torch.as_tensor(self.config.quantiles, dtype=out.dtype, device=out.device)

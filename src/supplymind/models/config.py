@@ -62,6 +62,14 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         lag's copy times its median ratio ``x[t] / x[t - lag]`` per cycle), so that a
         multiplicative season on a growing or shrinking level keeps its shape in proportion;
         False leaves them out.
+    empirical_windows
+        Windows (last observations) of an empirical-quantile path; empty for none. For each
+        window ``w`` the path takes the quantile levels of the last ``w`` observed (scaled)
+        values and holds them flat over the horizon, the way a spare-parts planner reads
+        recent demand; a learned softmax (read from the encoder and each window's share of
+        zeros) mixes the windows and a learned gate moves the forecast towards them. On
+        intermittent demand these quantiles are hard to beat, and a mixture of transformer
+        and copy alone fell short of them. Starts closed (gate about 0.0025).
     """
 
     model_type = "supplymind_ts"
@@ -87,6 +95,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         copy_trim: float = 0.0,
         copy_drift: bool = False,
         copy_ratio: bool = False,
+        empirical_windows: list[int] | tuple[int, ...] = (),
         **kwargs: Any,
     ) -> None:
         self.context_length = int(context_length)
@@ -108,6 +117,7 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.copy_trim = float(copy_trim)
         self.copy_drift = bool(copy_drift)
         self.copy_ratio = bool(copy_ratio)
+        self.empirical_windows = [int(w) for w in empirical_windows]
         self.validate_values()
         super().__init__(**kwargs)
 
@@ -164,6 +174,15 @@ class SupplyMindTSConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
             raise ValueError(
                 "SupplyMindTSConfig.max_lag: expected at least 1 and less than context_length="
                 f"{self.context_length}, found {self.max_lag}"
+            )
+
+        windows = self.empirical_windows
+        if any(not 1 <= w <= self.context_length for w in windows) or len(set(windows)) != len(
+            windows
+        ):
+            raise ValueError(
+                "SupplyMindTSConfig.empirical_windows: expected distinct window lengths in "
+                f"[1, context_length={self.context_length}], found {windows}"
             )
 
     @property

@@ -18,13 +18,14 @@ import json
 import math
 import time
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import torch
+from torch import nn
 
 from supplymind.files import atomic_path, atomic_write_text
 from supplymind.models.backbone import SupplyMindTSModel
@@ -76,6 +77,11 @@ class PretrainConfig:
     masked_share
         Share of the windows of a batch that get masked patches (objective ``both``); the
         others are pure forecasting windows, as at inference.
+    train_only
+        Module names (``"empirical"``, ``"seasonal_copy.gate"``) whose parameters alone are
+        trained; every other parameter is frozen and its modules run in evaluation mode (no
+        dropout). Empty trains everything. For a path added to a pretrained backbone
+        (``init_from``): it learns on the backbone's features as they are at inference.
     """
 
     model: Mapping[str, Any] = field(default_factory=dict)
@@ -96,6 +102,7 @@ class PretrainConfig:
     num_threads: int = 0
     init_from: str | None = None
     masked_share: float = 1.0
+    train_only: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.objective not in ("forecast", "masked", "both"):
@@ -130,6 +137,14 @@ class PretrainConfig:
             raise ValueError(
                 f"PretrainConfig.weight_decay: expected >= 0, found {self.weight_decay}"
             )
+        if isinstance(self.train_only, str) or not all(
+            isinstance(name, str) and name for name in self.train_only
+        ):
+            raise ValueError(
+                "PretrainConfig.train_only: expected a list of module names, found "
+                f"{self.train_only!r}"
+            )
+        object.__setattr__(self, "train_only", tuple(self.train_only))
         SupplyMindTSConfig(**dict(self.model))  # validates the model fields early
         CorpusConfig(**dict(self.corpus))
 
@@ -138,6 +153,7 @@ class PretrainConfig:
         out = dataclasses.asdict(self)
         out["model"] = dict(self.model)
         out["corpus"] = dict(self.corpus)
+        out["train_only"] = list(self.train_only)
         return out
 
 
@@ -193,6 +209,44 @@ def _start_from_parent(model: SupplyMindTSModel, folder: str) -> None:
             for projection in (layer.self_attn.out_proj, layer.linear2):
                 projection.weight.zero_()
                 projection.bias.zero_()
+
+
+def _under(name: str, modules: Sequence[str]) -> bool:
+    return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def _trainable(model: SupplyMindTSModel, train_only: Sequence[str]) -> list[nn.Parameter]:
+    """The parameters to train (all when ``train_only`` is empty); freezes the others."""
+    if not train_only:
+        return list(model.parameters())
+    names = {name for name, _ in model.named_modules()}
+    missing = [m for m in train_only if m not in names]
+    if missing:
+        raise ValueError(
+            f"PretrainConfig.train_only: expected modules of the backbone, found {missing} "
+            f"(the model has e.g. {sorted(n for n in names if n and '.' not in n)})"
+        )
+    trained = []
+    for name, param in model.named_parameters():
+        param.requires_grad_(_under(name, train_only))
+        if param.requires_grad:
+            trained.append(param)
+    if not trained:
+        raise ValueError(
+            f"PretrainConfig.train_only: expected modules with parameters, found {list(train_only)}"
+        )
+    return trained
+
+
+def _train_mode(model: SupplyMindTSModel, train_only: Sequence[str]) -> None:
+    """Training mode for what is trained; frozen modules stay in evaluation mode."""
+    if not train_only:
+        model.train()
+        return
+    model.train(False)
+    for name, module in model.named_modules():
+        if _under(name, train_only):
+            module.train()
 
 
 def _latest_checkpoint(out: Path) -> Path | None:
@@ -296,8 +350,9 @@ def pretrain(
     model = SupplyMindTSModel(model_cfg)
     if config.init_from is not None:
         _start_from_parent(model, config.init_from)
+    trained = _trainable(model, config.train_only)
     optimizer = torch.optim.AdamW(
-        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        trained, lr=config.learning_rate, weight_decay=config.weight_decay
     )
     start = 0
     checkpoint = _latest_checkpoint(out) if resume else None
@@ -314,7 +369,7 @@ def pretrain(
     _restart_log(csv_path, upto=start)
     began = time.perf_counter()
     loss_value = float("nan")
-    model.train()
+    _train_mode(model, config.train_only)
     for step in range(start, config.steps):
         factor = _lr_factor(step, config)
         for group in optimizer.param_groups:
@@ -329,7 +384,7 @@ def pretrain(
                 raise RuntimeError("pretraining step produced no loss")
             (output.loss / config.grad_accum).backward()
             total += float(output.loss.detach()) / config.grad_accum
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        torch.nn.utils.clip_grad_norm_(trained, config.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         loss_value = total
