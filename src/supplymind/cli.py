@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -162,6 +163,9 @@ def ingest(
         typer.Option("--time-format", help="strftime format of timestamps (default ISO 8601)."),
     ] = None,
     sep: Annotated[str | None, typer.Option("--sep", help="CSV delimiter.")] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of a CSV file (e.g. gb18030).")
+    ] = "utf-8",
     check_keys: Annotated[
         bool,
         typer.Option(
@@ -188,6 +192,7 @@ def ingest(
             check_foreign_keys=check_keys,
             time_format=time_format,
             sep=sep,
+            encoding=encoding,
         )
     console.print(
         f"{result.table}: {result.rows:,} rows read, {result.inserted:,} inserted, "
@@ -612,6 +617,9 @@ _IdColOpt = Annotated[str | None, typer.Option("--id-col", help="Column holding 
 _TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="Column holding timestamp.")]
 _TargetColOpt = Annotated[str | None, typer.Option("--target-col", help="Column holding target.")]
 _SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV delimiter.")]
+_EncodingOpt = Annotated[
+    str, typer.Option("--encoding", help="Text encoding of CSV files (e.g. gb18030, cp1252).")
+]
 _SamplesOpt = Annotated[int, typer.Option("--samples", help="Sample paths per series.")]
 _SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
 _RayOpt = Annotated[
@@ -690,6 +698,7 @@ def forecast(
     n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes for statistical models.")] = 1,
     seed: _SeedOpt = 0,
     sep: _SepOpt = None,
+    encoding: _EncodingOpt = "utf-8",
     ray: _RayOpt = None,
     num_workers: _WorkersOpt = None,
     model: Annotated[
@@ -766,6 +775,7 @@ def forecast(
             time_col=time_col,
             target_col=target_col,
             sep=sep,
+            encoding=encoding,
             covariates=covariates,
             static=static,
             future=future,
@@ -785,10 +795,13 @@ def forecast(
         table.add_row(f"adopted ({segment})", choice)
     if f.finetune_result_:
         ft = f.finetune_result_
+        judged = math.isfinite(ft["initial_val_loss"])
         table.add_row(
             "fine-tuning",
             f"{ft['mode']}: validation loss {ft['initial_val_loss']:.4f} -> "
-            f"{ft['best_val_loss']:.4f} (best step {ft['best_step']})",
+            f"{ft['best_val_loss']:.4f} (best step {ft['best_step']})"
+            if judged
+            else f"{ft['mode']}: {ft['best_step']} steps, no validation window to judge them",
         )
     if f.backtest_ is not None and not result.reloaded:
         best = f.backtest_[f.backtest_["segment"] == "all"].sort_values("wql").head(5)

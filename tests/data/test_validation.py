@@ -98,11 +98,23 @@ def test_when_time_format_is_given_then_it_is_used() -> None:
     ]
 
 
-def test_when_timestamps_carry_offsets_then_they_are_stored_as_utc() -> None:
+def test_when_timestamps_carry_offsets_then_their_local_wall_time_is_stored() -> None:
+    """A day stamped at local midnight stays on its day whatever its offset, and offsets
+    that change with daylight-saving time read as one clock (as every reader does)."""
     out = validate_frame(
-        demand(timestamp=["2024-01-01T08:00:00+08:00", "2024-01-01T00:00:00Z"]), get_table("demand")
+        demand(
+            item_id=["A", "A", "A"],
+            location_id=["DC1"] * 3,
+            target=["1", "2", "3"],
+            timestamp=[
+                "2024-01-01T00:00:00+08:00",
+                "2024-01-02T00:00:00Z",
+                "2024-01-03T00:00-05:00",
+            ],
+        ),
+        get_table("demand"),
     )
-    assert out.frame["timestamp"].tolist() == [pd.Timestamp("2024-01-01")] * 2
+    assert out.frame["timestamp"].tolist() == list(pd.date_range("2024-01-01", periods=3))
 
 
 def test_when_key_repeats_then_duplicate_key_names_the_first_row() -> None:

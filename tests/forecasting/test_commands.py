@@ -144,3 +144,62 @@ def test_bad_input_is_one_clear_message(
 def test_parse_quantiles_defaults_to_the_deciles() -> None:
     assert parse_quantiles(None) == tuple(i / 10 for i in range(1, 10))
     assert parse_quantiles("0.25, 0.75") == (0.25, 0.75)
+
+
+@pytest.mark.parametrize("finetune", ["none", "auto"])
+def test_a_horizon_longer_than_every_series_still_forecasts(tmp_path: Path, finetune: str) -> None:
+    """No series can spare a validation window: no backtest, auto keeps the pretrained
+    model (it says why), and the forecast is written with the contract columns."""
+    path, out = tmp_path / "short.csv", tmp_path / "f.csv"
+    pd.DataFrame(
+        {
+            "item_id": ["A", "B", "B"],
+            "timestamp": ["2024-01-01", "2024-01-01", "2024-02-01"],
+            "target": [5, 3, 4],
+        }
+    ).to_csv(path, index=False)
+    args = ["forecast", "--history", str(path), "--horizon", "3", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--finetune", finetune, "--backbone", str(TINY)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == 2 * 3
+    assert table["item_id"].tolist() == ["A"] * 3 + ["B"] * 3
+
+
+def test_day_first_dates_and_daylight_saving_offsets_are_read(tmp_path: Path) -> None:
+    """dd-mm-yyyy weekly dates (Walmart's) read as weeks; offsets that change with
+    daylight-saving time keep the local clock."""
+    weeks = pd.date_range("2010-02-05", periods=30, freq="W-FRI")
+    path = tmp_path / "w.csv"
+    pd.DataFrame(
+        {"item_id": "S1", "timestamp": weeks.strftime("%d-%m-%Y"), "target": range(30)}
+    ).to_csv(path, index=False)
+    out = tmp_path / "w_out.csv"
+    args = ["forecast", "--history", str(path), "--horizon", "2", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--finetune", "none", "--backbone", str(TINY)])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["timestamp"].tolist() == ["2010-09-03", "2010-09-10"]
+    hours = pd.date_range("2024-03-09 20:00", periods=40, freq="h", tz="America/New_York")
+    path = tmp_path / "h.csv"
+    stamps = [t.isoformat() for t in hours]
+    pd.DataFrame({"item_id": "T", "timestamp": stamps, "target": 1.0}).to_csv(path, index=False)
+    args = ["forecast", "--history", str(path), "--horizon", "2", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--finetune", "none", "--backbone", str(TINY)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_file_in_another_encoding_is_read_with_encoding(tmp_path: Path) -> None:
+    path, out = tmp_path / "gbk.csv", tmp_path / "f.csv"
+    pd.DataFrame(
+        {"item_id": "螺丝", "timestamp": pd.date_range("2024-01-01", periods=20), "target": 1.0}
+    ).to_csv(path, index=False, encoding="gbk")
+    args = ["forecast", "--history", str(path), "--horizon", "2", "--out", str(out)]
+    args += ["--finetune", "none", "--backbone", str(TINY)]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    message = str(result.exception) + result.output
+    assert "expected text in the encoding utf-8" in message
+    assert "--encoding gb18030" in message
+    result = runner.invoke(app, [*args, "--encoding", "gb18030"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["item_id"].unique().tolist() == ["螺丝"]

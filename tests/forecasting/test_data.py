@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from supplymind.exceptions import ForecastInputError
+from supplymind.exceptions import ForecastInputError, ForecastWarning
 from supplymind.forecasting.data import (
     check_horizon,
     future_covariates,
@@ -129,3 +131,29 @@ def test_item_at_location_ids_split_back_to_their_columns() -> None:
     assert back["location_id"].tolist() == ["S1", "2"]
     with pytest.raises(ForecastInputError, match=r"item@location series ids, found \['C'\]"):
         split_series_location(pd.DataFrame({"item_id": ["A@S1", "C"]}))
+
+
+def frame(item: str, stamps: pd.DatetimeIndex, value: float = 1.0) -> pd.DataFrame:
+    return pd.DataFrame({"item_id": item, "timestamp": stamps, "target": value})
+
+
+def test_a_file_mixing_frequencies_warns_about_the_coarser_series() -> None:
+    """Yearly series in a quarterly file are mostly gaps on the quarterly grid: forecast,
+    with a warning naming them; sparse sales days of a daily series do not warn."""
+    quarterly = frame("Q", pd.date_range("2000-01-01", periods=12, freq="QS"))
+    yearly = frame("Y", pd.date_range("2000-01-01", periods=4, freq="YS"), 2.0)
+    message = r"1 items look coarser than the file's QS(-OCT)? grid.*Y \(YS"
+    with pytest.warns(ForecastWarning, match=message):
+        series = prepare_series(pd.concat([quarterly, yearly]))
+    assert series.freq.startswith("QS")
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    sparse = frame("S", days[[0, 1, 5, 9, 20, 33, 59]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare_series(pd.concat([frame("D", days), sparse]))
+
+
+def test_an_item_off_the_grid_is_told_its_own_frequency() -> None:
+    weekly = frame("A", pd.date_range("2024-01-01", periods=10, freq="W-MON"))
+    with pytest.raises(ForecastInputError, match=r"its own timestamps look like W-MON"):
+        prepare_series(weekly, freq="W")

@@ -6,6 +6,7 @@ failed ingest leaves the warehouse as it was. Re-ingesting a file is idempotent.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +43,15 @@ class IngestResult:
         return self.inserted + self.updated
 
 
-def read_table_file(path: str | Path, *, sep: str | None = None) -> pd.DataFrame:
-    """Read a CSV (cells kept as text, so types are checked by validation) or Parquet file."""
+def read_table_file(
+    path: str | Path, *, sep: str | None = None, encoding: str = "utf-8"
+) -> pd.DataFrame:
+    """Read a CSV (cells kept as text, so types are checked by validation) or Parquet file.
+
+    ``encoding`` is the CSV's text encoding (a Python codec name; with UTF-8 a byte-order
+    mark is skipped). A file that does not decode is a :class:`ConfigurationError` naming
+    the file, the byte and the encodings to try.
+    """
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"file: expected an existing CSV or Parquet file, found {p}")
@@ -51,11 +59,28 @@ def read_table_file(path: str | Path, *, sep: str | None = None) -> pd.DataFrame
     if name.endswith(_PARQUET_SUFFIXES):
         return pd.read_parquet(p)
     if name.endswith(_CSV_SUFFIXES):
+        try:
+            codec = codecs.lookup(encoding).name
+        except (LookupError, TypeError) as exc:
+            raise ConfigurationError(
+                f"--encoding: expected a text encoding such as utf-8 or gb18030, found {encoding!r}"
+            ) from exc
+        codec = "utf-8-sig" if codec == "utf-8" else codec
         delimiter = sep or ("\t" if name.endswith(".tsv") else ",")
         # Every cell as text, so types are judged by validation. Not the pyarrow engine: it
         # infers types first and casts back ('007' -> '7', '' -> 'nan').
         # 'NaT' joins pandas' usual missing-value markers: datetime exports write it.
-        return pd.read_csv(p, dtype=str, sep=delimiter, na_values=["NaT"])
+        try:
+            return pd.read_csv(p, dtype=str, sep=delimiter, na_values=["NaT"], encoding=codec)
+        except UnicodeDecodeError as exc:
+            byte = exc.object[exc.start : exc.start + 1].hex()
+            raise ConfigurationError(
+                f"{p}: expected text in the encoding {encoding}, found byte 0x{byte} that "
+                f"is not {encoding}; save it as UTF-8 or give its encoding (ingest, forecast "
+                "and the feedback commands take --encoding, such as --encoding gb18030 for "
+                "Chinese GBK/GB2312 files or --encoding cp1252 for Western European "
+                "spreadsheet exports)"
+            ) from exc
     raise ConfigurationError(
         f"file: expected a name ending in {_CSV_SUFFIXES + _PARQUET_SUFFIXES}, found {p.name!r}"
     )
@@ -158,10 +183,11 @@ def ingest_file(
     check_foreign_keys: bool = True,
     time_format: str | None = None,
     sep: str | None = None,
+    encoding: str = "utf-8",
 ) -> IngestResult:
     """Read a CSV/Parquet file and ingest it into ``table`` (see :func:`ingest_frame`)."""
     get_table(table)
-    frame = read_table_file(path, sep=sep)
+    frame = read_table_file(path, sep=sep, encoding=encoding)
     return ingest_frame(
         warehouse,
         table,

@@ -22,6 +22,7 @@ import pandas as pd
 
 from supplymind.data.schema import ColumnSpec, TableSchema
 from supplymind.exceptions import DataValidationError, Problem
+from supplymind.timestamps import parse_timestamps
 
 __all__ = ["KeyLookup", "ValidatedFrame", "validate_frame"]
 
@@ -115,14 +116,9 @@ class _Checker:
             else:
                 out = pd.Series(as_float, index=raw.index).where(~bad)
         elif spec.kind == "timestamp":
-            fmt = self.time_format or "ISO8601"
-            if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-                parsed = pd.to_datetime(raw, utc=True)
-            else:
-                parsed = pd.to_datetime(
-                    raw.where(~blank).astype("string"), errors="coerce", format=fmt, utc=True
-                )
-            out = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+            # Strict ISO 8601 unless a format is given; an offset is dropped and the local
+            # wall time kept, as every reader does (supplymind.timestamps).
+            out = parse_timestamps(raw.where(~blank), self.time_format or "ISO8601")
             bad = ~blank & out.isna().to_numpy()
             if self.time_format:
                 expected = f"a date/time in the format {self.time_format!r}"

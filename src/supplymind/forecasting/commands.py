@@ -49,9 +49,10 @@ def read_history_table(
     time_col: str | None = None,
     target_col: str | None = None,
     sep: str | None = None,
+    encoding: str = "utf-8",
 ) -> pd.DataFrame:
     """A history file with its columns renamed to ``item_id, timestamp, target``."""
-    frame = read_table_file(path, sep=sep)
+    frame = read_table_file(path, sep=sep, encoding=encoding)
     mapping = column_mapping(id_col=id_col, time_col=time_col, target_col=target_col)
     missing = [old for old in mapping if old not in frame.columns]
     if missing:
@@ -97,6 +98,7 @@ def run_forecast(
     time_col: str | None = None,
     target_col: str | None = None,
     sep: str | None = None,
+    encoding: str = "utf-8",
     covariates: str | None = None,
     static: str | None = None,
     future: str | Path | None = None,
@@ -132,14 +134,21 @@ def run_forecast(
         )
     if history is not None:
         frame = read_history_table(
-            history, id_col=id_col, time_col=time_col, target_col=target_col, sep=sep
+            history,
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+            sep=sep,
+            encoding=encoding,
         )
     else:
         frame = _from_db(db)
     covs, stats = _names(covariates), _names(static)
     future_frame = None
     if future is not None:
-        future_frame = read_history_table(future, id_col=id_col, time_col=time_col, sep=sep)
+        future_frame = read_history_table(
+            future, id_col=id_col, time_col=time_col, sep=sep, encoding=encoding
+        )
     saved = model_dir is not None and (Path(model_dir) / "forecaster.json").is_file()
     if saved and model_dir is not None:
         forecaster = Forecaster.load(model_dir, n_jobs=n_jobs)

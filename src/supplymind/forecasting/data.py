@@ -20,6 +20,7 @@ Handling, documented and tested:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -28,7 +29,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from supplymind.data.frequency import infer_frequency, season_length
-from supplymind.exceptions import ForecastInputError
+from supplymind.exceptions import ForecastInputError, ForecastWarning
+from supplymind.timestamps import parse_timestamps
 
 __all__ = [
     "ID_COL",
@@ -135,7 +137,7 @@ class SeriesSet:
 
 
 def _parse_times(column: pd.Series, name: str) -> pd.Series:
-    stamps = pd.to_datetime(column, errors="coerce", format="mixed")
+    stamps = parse_timestamps(column)
     bad = stamps.isna()
     if bad.any():
         found = column[bad].head(3).tolist()
@@ -143,8 +145,6 @@ def _parse_times(column: pd.Series, name: str) -> pd.Series:
             f"column '{name}': expected dates such as 2024-03-01, found {found} in rows "
             f"{_rows(bad)}"
         )
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
     return stamps
 
 
@@ -259,6 +259,7 @@ def prepare_series(
     covs: list[np.ndarray] = []
     statics: list[tuple[str, ...]] = []
     never_observed: list[str] = []
+    coarser: list[tuple[str, str]] = []
     for item, group in data.groupby(id_col, sort=True):
         stamps = pd.DatetimeIndex(group[time_col])
         first = stamps[0]
@@ -266,11 +267,18 @@ def prepare_series(
         position = grid.get_indexer(stamps)
         if (position < 0).any() or not offset.is_on_offset(first):
             off = stamps[position < 0][:3].strftime("%Y-%m-%d %H:%M").tolist()
+            own = infer_frequency(stamps)[0] if len(stamps) > 1 else alias
+            hint = f" (its own timestamps look like {own})" if own != alias else ""
             raise ForecastInputError(
                 f"history: item '{item}' has timestamps off the {alias} grid that starts at "
                 f"{first:%Y-%m-%d} ({off}); the series is irregular. Give --freq / freq= the "
-                "right frequency or resample the data first"
+                f"right frequency{hint} or resample the data first"
             )
+        if len(stamps) >= 3 and len(stamps) < 0.6 * len(grid):
+            # Strictly regular at a coarser step (not a sparse table of sales days).
+            own_freq = pd.infer_freq(stamps)
+            if own_freq is not None and to_offset(own_freq) != offset:
+                coarser.append((str(item), own_freq))
         target = np.full(len(grid), np.nan)
         target[position] = group[target_col].to_numpy(np.float64)
         if not np.isfinite(target).any():
@@ -304,6 +312,18 @@ def prepare_series(
                 if len(never_observed) > _LISTED
                 else ""
             )
+        )
+    if coarser:
+        # A file mixing frequencies (yearly and quarterly series) reads on one grid; the
+        # coarser series are then mostly gaps there. Forecast them, but say so.
+        names = [f"{item} ({own})" for item, own in coarser[:_LISTED]]
+        more = f" and {len(coarser) - _LISTED} more" if len(coarser) > _LISTED else ""
+        warnings.warn(
+            f"history: {len(coarser)} items look coarser than the file's {alias} grid and are "
+            f"mostly gaps on it: {', '.join(names)}{more}. Forecast them in a file of their own "
+            "(or with --freq) to keep their frequency",
+            ForecastWarning,
+            stacklevel=2,
         )
     return SeriesSet(
         item_ids,

@@ -406,7 +406,10 @@ class Forecaster:
         static = self._static_codes(series)
         self.model_, self.adapter_ = None, None
         self.finetune_result_ = None
-        if needs_model and can_finetune:
+        # Without any validation window nothing could judge a fine-tuned model: auto keeps
+        # the pretrained one and does not fine-tune (the selection below says so).
+        unjudged = finetune == "auto" and not (stopping or windows)
+        if needs_model and can_finetune and not unjudged:
             mode = self.auto_mode if finetune == "auto" else finetune
             config = self.finetune_config or FINETUNE_DEFAULTS[mode]
             if config.mode != mode:
@@ -578,7 +581,9 @@ class Forecaster:
                         "n_series": len({windows[r].series for r in np.flatnonzero(mask)}),
                     }
                 )
-        return pd.DataFrame(rows)
+        # No window (every series shorter than a horizon): an empty table, same columns.
+        columns = ["segment", "model", "wql", "mase", "coverage_80", "n_windows", "n_series"]
+        return pd.DataFrame(rows, columns=columns)
 
     def _select(
         self,

@@ -18,6 +18,7 @@ import pandas as pd
 from supplymind.data.frequency import infer_frequency, season_length
 from supplymind.data.ingest import column_mapping, read_table_file
 from supplymind.exceptions import InventoryInputError
+from supplymind.timestamps import parse_timestamps
 
 __all__ = [
     "ID_COL",
@@ -55,15 +56,13 @@ def _rows(mask: pd.Series) -> str:
 
 
 def _parse_times(frame: pd.DataFrame, role: str) -> pd.Series:
-    stamps = pd.to_datetime(frame[TIME_COL], errors="coerce", format="mixed")
+    stamps = parse_timestamps(frame[TIME_COL])
     bad = stamps.isna() & frame[TIME_COL].notna()
     if frame[TIME_COL].isna().any() or bad.any():
         raise InventoryInputError(
             f"{role}: column '{TIME_COL}' expected dates such as 2024-03-01, found empty or "
             f"unreadable values in rows {_rows(frame[TIME_COL].isna() | bad)}"
         )
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
     return stamps
 
 

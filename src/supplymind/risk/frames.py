@@ -16,6 +16,7 @@ import pandas as pd
 
 from supplymind.data.ingest import column_mapping, read_table_file
 from supplymind.exceptions import RiskInputError
+from supplymind.timestamps import parse_timestamps
 
 __all__ = [
     "ID_COL",
@@ -49,10 +50,7 @@ def _rows(mask: pd.Series) -> str:
 
 
 def _parse_times(column: pd.Series, role: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(column):
-        stamps = column
-    else:
-        stamps = pd.to_datetime(column, errors="coerce", format="mixed")
+    stamps = parse_timestamps(column)
     bad = stamps.isna()
     if bad.any():
         raise RiskInputError(
@@ -60,9 +58,7 @@ def _parse_times(column: pd.Series, role: str) -> pd.Series:
             f"2024-03-01 08:30, found empty or unreadable values "
             f"{listed(column[bad].tolist())} in rows {_rows(bad)}"
         )
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    return stamps.astype("datetime64[ns]")
+    return stamps
 
 
 def _parse_numbers(raw: pd.Series, role: str) -> pd.Series:

@@ -37,6 +37,7 @@ import pandas as pd
 from supplymind.data.datasets import DATA_DIR_ENV_VAR, default_data_dir
 from supplymind.exceptions import DatasetNotFoundError, RiskInputError
 from supplymind.risk.frames import days_between, listed
+from supplymind.timestamps import day_first_of, parse_timestamps
 
 __all__ = [
     "CATEGORICAL_COLUMNS",
@@ -125,25 +126,21 @@ def check_shipments(
             f"{role}: column 'order_id' expected unique ids, found "
             f"{listed(out.loc[dup, 'order_id'].unique().tolist())} repeated (rows {_rows(dup)})"
         )
+    # One reading of day-first dates for all the table's date columns.
+    day_first = day_first_of([out[c] for c in TIME_COLUMNS if c in out.columns])
     for col in TIME_COLUMNS:
         if col not in out.columns:
             out[col] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
             continue
         raw = out[col]
-        stamps = (
-            raw
-            if pd.api.types.is_datetime64_any_dtype(raw)
-            else pd.to_datetime(raw, errors="coerce", format="mixed")
-        )
+        stamps = parse_timestamps(raw, day_first=day_first)
         bad = stamps.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
         if bad.any():
             raise RiskInputError(
                 f"{role}: column '{col}' expected dates such as 2024-03-01, found "
                 f"{listed(raw[bad].unique().tolist())} in rows {_rows(bad)}"
             )
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_localize(None)
-        out[col] = stamps.astype("datetime64[ns]")
+        out[col] = stamps
     if out["promised_at"].isna().any():
         raise RiskInputError(
             f"{role}: column 'promised_at' expected a date in every row, found empty cells in "
