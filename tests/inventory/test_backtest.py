@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplymind.exceptions import InventoryInputError
+from supplymind.exceptions import InventoryInputError, InventoryWarning
 from supplymind.inventory.backtest import backtest, method_frontier
 from supplymind.inventory.params import CostParams, InventoryParams, LeadTime, ServiceTarget
+from supplymind.inventory.plan import SHORT_HISTORY_FALLBACK
 
 PARAMS = InventoryParams(
     lead_time=LeadTime.fixed(2), review_period=7, costs=CostParams(1, 9), service=ServiceTarget(0.9)
@@ -131,3 +132,79 @@ def test_when_demand_is_too_rare_for_the_deciles_then_the_backbone_plan_bootstra
     assert table.loc["rare", "demand_model"] == "empirical bootstrap (rare demand)"
     assert table.loc["rare", "order_up_to"] > 0
     assert table.loc["regular", "demand_model"].startswith("SupplyMind Forecaster")
+
+
+def _series(item: str, start: str, values: list[float] | np.ndarray) -> pd.DataFrame:
+    stamps = pd.date_range(start, periods=len(values), freq="D")
+    return pd.DataFrame({"item_id": item, "timestamp": stamps, "target": values})
+
+
+_METRICS = ["holding_cost", "shortage_cost", "fill_rate", "average_on_hand", "n_orders"]
+
+
+def test_when_test_windows_are_staggered_then_each_item_gets_its_own_periods() -> None:
+    """Items whose histories and test windows start at different dates and differ in
+    length get, in one backtest, the same results as backtested alone."""
+    rng = np.random.default_rng(3)
+    a = rng.poisson(6, 70).astype(float)
+    b = rng.poisson(9, 74).astype(float)
+    history = pd.concat([_series("A", "2024-01-01", a[:60]), _series("B", "2024-03-01", b[:60])])
+    test = pd.concat([_series("A", "2024-03-01", a[60:]), _series("B", "2024-04-30", b[60:])])
+    result = backtest(history, test, PARAMS, method="normal")
+    table = result.per_item().set_index("item_id")
+    for item in ("A", "B"):
+        alone = backtest(
+            history[history["item_id"] == item],
+            test[test["item_id"] == item],
+            PARAMS,
+            method="normal",
+        )
+        own = alone.per_item().set_index("item_id").loc[item]
+        assert table.loc[item, _METRICS].to_numpy() == pytest.approx(own[_METRICS].to_numpy())
+    # Totals pool each item's own periods.
+    assert result.simulation.totals["demand"] == a[60:].sum() + b[60:].sum()
+    assert result.simulation.totals["holding_cost"] == pytest.approx(table["holding_cost"].sum())
+    assert table["test_periods"].to_dict() == {"A": 10, "B": 14}
+    assert not any("missing test values" in note for note in result.data.notes)
+    assert any("test windows differ" in note for note in result.data.notes)
+
+
+def test_when_a_period_inside_an_item_test_window_is_missing_then_only_it_counts_as_zero() -> None:
+    """A day without a row inside an item's own window is a missing value (zero demand,
+    counted in the note); the days other items cover outside its window are not."""
+    rng = np.random.default_rng(4)
+    a = rng.poisson(6, 70).astype(float)
+    b = rng.poisson(9, 74).astype(float)
+    history = pd.concat([_series("A", "2024-01-01", a[:60]), _series("B", "2024-03-01", b[:60])])
+    test_a = _series("A", "2024-03-01", a[60:])
+    test = pd.concat([test_a.drop(index=4), _series("B", "2024-04-30", b[60:])])
+    result = backtest(history, test, PARAMS, method="normal")
+    assert "1 missing test values were counted as zero demand" in " ".join(result.data.notes)
+    assert result.simulation.per_item.loc["A", "demand"] == a[60:].sum() - a[64]
+    assert result.per_item().set_index("item_id")["test_periods"].to_dict() == {"A": 10, "B": 14}
+
+
+def test_when_items_are_short_or_empty_then_the_backtest_simulates_the_fallback_and_notes_both(
+    split: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    history, test = split
+    last = history["timestamp"].max()
+    extra = pd.concat(
+        [
+            _series("NEW", str(last.date()), [4.0]),
+            _series("GONE", str((last - pd.Timedelta(days=2)).date()), [np.nan] * 3),
+        ]
+    )
+    later = pd.concat(
+        [test[test["item_id"] == "I1"].assign(item_id=item) for item in ("NEW", "GONE")]
+    )
+    with pytest.warns(InventoryWarning):
+        result = backtest(
+            pd.concat([history, extra]), pd.concat([test, later]), PARAMS, method="normal"
+        )
+    table = result.per_item().set_index("item_id")
+    assert sorted(table.index) == ["I0", "I1", "I2", "NEW"]
+    assert table.loc["NEW", "demand_model"] == SHORT_HISTORY_FALLBACK
+    notes = " ".join(result.to_dict()["notes"])
+    assert "['GONE']" in notes
+    assert "NEW (1 observed < 9)" in notes

@@ -14,7 +14,7 @@ from supplymind.inventory.params import (
     OrderConstraints,
     ServiceTarget,
 )
-from supplymind.inventory.plan import plan_replenishment, replan
+from supplymind.inventory.plan import SHORT_HISTORY_FALLBACK, plan_replenishment, replan
 
 from .conftest import demand_frame
 
@@ -75,10 +75,71 @@ def test_when_the_forecast_is_short_then_a_warning_says_it_was_extended(
     assert any(issubclass(w.category, InventoryWarning) for w in caught)
 
 
-def test_when_lead_time_is_longer_than_the_history_then_the_error_says_so() -> None:
+def test_when_lead_time_is_longer_than_every_history_then_all_items_get_the_fallback() -> None:
     short = demand_frame(n_periods=10)
-    with pytest.raises(InventoryInputError, match="lead time \\+ review period"):
-        plan_replenishment(short, InventoryParams(lead_time=LeadTime.fixed(14)))
+    with pytest.warns(InventoryWarning, match=r"3 series have fewer observed periods"):
+        plan = plan_replenishment(short, InventoryParams(lead_time=LeadTime.fixed(14)))
+    assert set(plan.table["demand_model"]) == {SHORT_HISTORY_FALLBACK}
+
+
+def _with_item(history: pd.DataFrame, item: str, values: list[float]) -> pd.DataFrame:
+    """``history`` plus ``item`` observed over its last ``len(values)`` periods."""
+    stamps = np.sort(history["timestamp"].unique())[-len(values) :]
+    extra = pd.DataFrame({"item_id": item, "timestamp": stamps, "target": values})
+    return pd.concat([history, extra], ignore_index=True)
+
+
+def test_when_one_item_has_too_little_history_then_it_gets_the_fallback_and_others_plan_as_usual(
+    history: pd.DataFrame,
+) -> None:
+    """Lead time 2 + review 1 needs 3 observed periods; the new item has 1."""
+    usual = plan_replenishment(history, PARAMS, method="empirical", n_samples=300).table
+    with pytest.warns(InventoryWarning, match=r"fallback.*\['NEW \(1 observed < 3\)'\]"):
+        plan = plan_replenishment(
+            _with_item(history, "NEW", [5.0]), PARAMS, method="empirical", n_samples=300
+        )
+    table = plan.table.set_index("item_id")
+    new = table.loc["NEW"]
+    assert new["demand_model"] == SHORT_HISTORY_FALLBACK
+    # normal over 3 periods: mean 3 * 5, sd raised to the Poisson sqrt(5) per period
+    assert new["protection_mean"] == pytest.approx(15.0)
+    assert new["protection_sd"] == pytest.approx(np.sqrt(15.0))
+    assert new["order_up_to"] > 15.0
+    assert new["expected_fill_rate"] >= 0.95
+    assert list(plan.table.columns) == list(usual.columns)
+    pd.testing.assert_frame_equal(
+        plan.table[plan.table["item_id"] != "NEW"].reset_index(drop=True), usual
+    )
+    assert any("NEW" in note for note in plan.notes)
+
+
+def test_when_an_item_has_no_observed_demand_then_it_is_left_out_with_a_warning(
+    history: pd.DataFrame,
+) -> None:
+    gone = _with_item(history, "GONE", [np.nan] * 4)
+    with pytest.warns(InventoryWarning, match=r"left out of the plan: \['GONE'\]"):
+        plan = plan_replenishment(gone, PARAMS, method="empirical", n_samples=300)
+    assert sorted(plan.table["item_id"]) == ["I0", "I1", "I2"]
+    assert "GONE" not in plan.params
+    assert any("GONE" in note for note in plan.notes)
+
+
+def test_when_no_item_has_observed_demand_then_the_error_says_so(history: pd.DataFrame) -> None:
+    with pytest.raises(InventoryInputError, match="expected observed demand for at least one"):
+        plan_replenishment(history.assign(target=np.nan), PARAMS, method="empirical")
+
+
+def test_when_a_forecast_is_given_then_an_item_with_a_short_history_is_planned_from_it(
+    history: pd.DataFrame,
+) -> None:
+    """With a forecast the history only dates it: no fallback, no warning."""
+    short = _with_item(history, "NEW", [5.0])
+    forecast = _forecast(short)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InventoryWarning)
+        plan = plan_replenishment(short, PARAMS, forecast=forecast, n_samples=300)
+    assert set(plan.table["demand_model"]) == {"forecast quantiles"}
+    assert len(plan.table) == 4
 
 
 @pytest.mark.parametrize("method", ["empirical", "normal", "normal_ets", "ets"])

@@ -103,3 +103,21 @@ def test_when_demand_is_bad_then_the_error_names_it(demand: list[list[float]], n
 def test_when_policies_and_items_disagree_then_an_error_says_how_many() -> None:
     with pytest.raises(InventoryInputError, match="one per item"):
         simulate(_demand(n=2), [BASE], InventoryParams())
+
+
+def test_when_an_item_is_measured_over_fewer_periods_then_it_equals_its_own_shorter_run() -> None:
+    """An item padded after its own window gets the metrics of a run on its window only."""
+    params = InventoryParams(lead_time=LeadTime.fixed(2), review_period=3)
+    demand = _demand(n=2, periods=40)
+    both = simulate(demand, [BASE] * 2, params, warmup=5, periods=[20, 35])
+    alone = simulate(demand[:1, :25], [BASE], params, warmup=5)
+    assert both.per_item.iloc[0].to_numpy() == pytest.approx(alone.per_item.iloc[0].to_numpy())
+    assert both.per_item["demand"].tolist() == [demand[0, 5:25].sum(), demand[1, 5:40].sum()]
+    assert both.totals["n_periods"] == 35
+
+
+@pytest.mark.parametrize("periods", [[0, 5], [5], [5, 36], [2.5, 5]])
+def test_when_measured_periods_are_invalid_then_the_error_names_them(periods: list) -> None:
+    params = InventoryParams(lead_time=LeadTime.fixed(1))
+    with pytest.raises(InventoryInputError, match="periods: expected one whole number"):
+        simulate(_demand(n=2, periods=40), [BASE] * 2, params, warmup=5, periods=periods)

@@ -7,15 +7,22 @@ runs its states forward; the empirical and normal models recompute their window)
 ``replan_every=0`` the levels set at the end of the history are held over the whole test.
 The simulation starts ``warmup`` periods before the test (on the end of
 the history, with the order-up-to level on hand) so that the pipeline of orders is settled
-when measuring starts; only the test periods are measured. Missing test values count as no
-demand (their number is reported); series whose test part is entirely missing are left out.
+when measuring starts; only the test periods are measured.
+
+Every series is simulated over its own test periods, from its first to its last test row,
+after the end of its own history: test windows may be staggered, start at different dates
+or differ in length, and re-plans happen every ``replan_every`` periods of each series' own
+window. Periods a series' test data does not cover are not simulated for it; missing values
+inside its window (a row without a value, or a period of the data's frequency it has no row
+for) count as no demand (their number is reported). Series whose test part is entirely missing
+are left out.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -30,6 +37,7 @@ from supplymind.inventory.frames import (
     TARGET_COL,
     TIME_COL,
     check_history,
+    infer_frequency,
     series_keys,
 )
 from supplymind.inventory.params import InventoryParams, ServiceKind, ServiceScope, ServiceTarget
@@ -64,18 +72,28 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class BacktestData:
-    """Demand to simulate: warmup periods from the history, then the test periods.
+    """Demand to simulate, one row per series: warmup periods from the end of its history,
+    then its own test periods.
+
+    Every series is aligned on its own first test period (column ``warmup``), so series
+    whose test windows are staggered, or start at different dates, are each simulated and
+    measured over their own periods; a row shorter than the longest is padded after its
+    end (simulated, not measured), and one with a shorter history before its warmup.
 
     Parameters
     ----------
     series_ids
         Series in simulation order.
     demand
-        ``(n_series, warmup + n_test)`` demand, missing values as 0.
+        ``(n_series, warmup + n_test)`` demand, where ``n_test`` is the longest test window;
+        missing values and padding as 0.
     warmup
-        Leading periods taken from the end of the history (not measured).
+        Leading periods taken from the end of each history (not measured).
     timestamps
-        Timestamps of all simulated periods.
+        ``(n_series, warmup + n_test)`` date of each simulated period of each series
+        (``datetime64``), ``NaT`` in the padding.
+    test_periods
+        Measured (test) periods of each series.
     notes
         What was left out or filled, in words.
     """
@@ -83,12 +101,33 @@ class BacktestData:
     series_ids: list[str]
     demand: np.ndarray
     warmup: int
-    timestamps: pd.DatetimeIndex
+    timestamps: np.ndarray
+    test_periods: np.ndarray
     notes: list[str] = field(default_factory=list)
 
+    def test_dates(self, i: int) -> pd.DatetimeIndex:
+        """The test periods of series ``i`` (in :attr:`series_ids` order)."""
+        own = self.timestamps[i, self.warmup : self.warmup + int(self.test_periods[i])]
+        return pd.DatetimeIndex(own)
 
-def _pivot(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.pivot(index=SERIES_COL, columns=TIME_COL, values=TARGET_COL).sort_index(axis=1)
+
+def _own_periods(frame: pd.DataFrame, freq: str) -> dict[str, pd.Series]:
+    """Each series' values over its own periods, from its first to its last row (NaN where
+    it has no value): the periods of ``freq``, or, for a series with timestamps off that
+    grid, the timestamps of ``frame`` in its span."""
+    stamps = pd.DatetimeIndex(frame[TIME_COL].unique()).sort_values()
+    try:
+        grid = pd.date_range(stamps[0], stamps[-1], freq=freq)
+    except (TypeError, ValueError):  # an alias date_range cannot use
+        grid = stamps
+    on_grid = frame[TIME_COL].isin(grid).groupby(frame[SERIES_COL]).all()
+    out = {}
+    for key, group in frame.groupby(SERIES_COL, sort=False):
+        periods = grid if on_grid[key] else stamps
+        first, last = group[TIME_COL].iloc[0], group[TIME_COL].iloc[-1]
+        own = periods[(periods >= first) & (periods <= last)]
+        out[str(key)] = group.set_index(TIME_COL)[TARGET_COL].reindex(own)
+    return out
 
 
 def prepare_backtest(
@@ -100,6 +139,13 @@ def prepare_backtest(
 ) -> BacktestData:
     """Align the held-out demand of the planned series and prepend a warmup.
 
+    A series' test periods run from its first to its last test row, one per period of
+    the data's frequency (inferred from all timestamps; for a series whose timestamps are
+    off that grid, the test table's timestamps in its span); those without a value are
+    missing values, counted as no demand (their number is in the notes). Periods outside
+    a series' own test window are not simulated for it. Its warmup is the end of its own
+    history.
+
     Parameters
     ----------
     history
@@ -110,7 +156,7 @@ def prepare_backtest(
         Parameters per planned series id.
     warmup
         Periods of history simulated before the test; default the longest lead time plus
-        the longest review period.
+        the longest review period (at most the longest history).
     """
     notes = []
     unknown = sorted(set(test[SERIES_COL]) - set(params))
@@ -140,18 +186,37 @@ def prepare_backtest(
         raise InventoryInputError(
             "test: expected observed demand for at least one planned series, found none"
         )
-    test_wide = _pivot(test[test[SERIES_COL].isin(ids)]).reindex(ids)
-    missing = int(test_wide.isna().to_numpy().sum())
+    held = test[test[SERIES_COL].isin(ids)].sort_values([SERIES_COL, TIME_COL], kind="stable")
+    past = history[history[SERIES_COL].isin(ids)].sort_values([SERIES_COL, TIME_COL], kind="stable")
+    freq, _ = infer_frequency(pd.concat([past[TIME_COL], held[TIME_COL]]))
+    tests, pasts = _own_periods(held, freq), _own_periods(past, freq)
+    missing = sum(int(tests[s].isna().sum()) for s in ids)
     if missing:
-        notes.append(f"{missing} missing test values were counted as zero demand")
+        notes.append(
+            f"{missing} missing test values were counted as zero demand (periods inside a "
+            "series' own test window without a value)"
+        )
+    lengths = np.array([len(tests[s]) for s in ids], dtype=np.int64)
+    if len(set(lengths.tolist())) > 1 or len({tests[s].index[0] for s in ids}) > 1:
+        lo, hi = int(lengths.min()), int(lengths.max())
+        notes.append(
+            "test windows differ between series: each series is simulated and measured over "
+            f"its own test periods ({f'{lo} each' if lo == hi else f'{lo} to {hi}'}), "
+            "aligned on its first one"
+        )
     if warmup is None:
         warmup = max(params[s].lead_time.max + params[s].review_period for s in ids)
-    hist_wide = _pivot(history[history[SERIES_COL].isin(ids)]).reindex(ids)
-    warmup = int(min(max(warmup, 0), hist_wide.shape[1]))
-    tail = hist_wide.iloc[:, hist_wide.shape[1] - warmup :] if warmup else hist_wide.iloc[:, :0]
-    demand = np.concatenate([tail.to_numpy(np.float64), test_wide.to_numpy(np.float64)], axis=1)
-    stamps = pd.DatetimeIndex(list(tail.columns) + list(test_wide.columns))
-    return BacktestData(ids, np.nan_to_num(demand, nan=0.0), warmup, stamps, notes)
+    warmup = int(min(max(warmup, 0), max(len(pasts.get(s, ())) for s in ids)))
+    width = warmup + int(lengths.max())
+    demand = np.zeros((len(ids), width))
+    stamps = np.full((len(ids), width), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for i, s in enumerate(ids):
+        tail = pasts[s].iloc[max(len(pasts[s]) - warmup, 0) :] if s in pasts and warmup else None
+        own = tests[s] if tail is None else pd.concat([tail, tests[s]])
+        start = warmup - (0 if tail is None else len(tail))
+        demand[i, start : start + len(own)] = own.to_numpy(np.float64)
+        stamps[i, start : start + len(own)] = own.index.to_numpy("datetime64[ns]")
+    return BacktestData(ids, np.nan_to_num(demand, nan=0.0), warmup, stamps, lengths, notes)
 
 
 Schedule = list[tuple[int, dict[str, ProtectionDemand]]]
@@ -184,9 +249,12 @@ def rolling_demands(
     n_test = data.demand.shape[1] - data.warmup
     if replan_every <= 0:
         return schedule
-    stamps = data.timestamps[data.warmup :]
+    ends = data.timestamps[:, data.warmup :]
+    held = test[test[SERIES_COL].isin(data.series_ids)]
     for k in range(replan_every, n_test, replan_every):
-        seen = test[test[TIME_COL] < stamps[k]]
+        # Each series has seen its own first k test periods (all of them once it ended).
+        cutoff = pd.Series(ends[:, k], index=data.series_ids).fillna(pd.Timestamp.max)
+        seen = held[held[TIME_COL] < held[SERIES_COL].map(cutoff)]
         grown = pd.concat([history, seen], ignore_index=True)
         model.update(grown.sort_values([SERIES_COL, TIME_COL], kind="stable", ignore_index=True))
         schedule.append((k, model.protection()[0]))
@@ -209,6 +277,7 @@ def _simulate_levels(
         warmup=data.warmup,
         item_ids=data.series_ids,
         updates=updates,
+        periods=[int(n) for n in data.test_periods],
     )
 
 
@@ -372,7 +441,8 @@ class BacktestResult:
     frontier: pd.DataFrame | None = None
 
     def per_item(self) -> pd.DataFrame:
-        """Plan levels and simulated metrics, one row per simulated series."""
+        """Plan levels, simulated metrics and the series' own test window (``test_start``,
+        ``test_end``, ``test_periods``), one row per simulated series."""
         metrics = self.simulation.per_item.reset_index().rename(columns={"item": SERIES_COL})
         plan = self.plan.table.assign(**{SERIES_COL: series_keys(self.plan.table)})
         keep = [
@@ -391,13 +461,23 @@ class BacktestResult:
             if c in plan.columns
         ]
         merged = metrics.merge(plan[[SERIES_COL, *keep]], on=SERIES_COL, how="left")
-        return merged[[*keep, *[c for c in metrics.columns if c != SERIES_COL]]]
+        windows = [self.data.test_dates(i) for i in range(len(self.data.series_ids))]
+        merged["test_start"] = [w[0] for w in windows]
+        merged["test_end"] = [w[-1] for w in windows]
+        merged["test_periods"] = [len(w) for w in windows]
+        return merged[[*keep, *[c for c in merged.columns if c != SERIES_COL and c not in keep]]]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: parameters, periods, totals, per item, frontier, notes."""
+        """A JSON-ready summary: parameters, periods, totals, per item, frontier, notes.
+
+        ``periods`` gives the earliest test start, the latest test end and the longest
+        test window of a series; each series' own window is in its ``per_item`` row.
+        """
         first = next(iter(self.plan.params.values()))
         lead_times = {p.lead_time.describe() for p in self.plan.params.values()}
-        test_stamps = self.data.timestamps[self.data.warmup :]
+        data = self.data
+        starts = [data.test_dates(i)[0] for i in range(len(data.series_ids))]
+        ends = [data.test_dates(i)[-1] for i in range(len(data.series_ids))]
         out: dict[str, Any] = {
             "method": self.method,
             "parameters": {
@@ -417,12 +497,12 @@ class BacktestResult:
                 "per order; values of the first item when items differ",
             },
             "periods": {
-                "test_start": _clean(test_stamps[0]) if len(test_stamps) else None,
-                "test_end": _clean(test_stamps[-1]) if len(test_stamps) else None,
-                "test_periods": len(test_stamps),
-                "warmup_periods": self.data.warmup,
+                "test_start": _clean(min(starts)),
+                "test_end": _clean(max(ends)),
+                "test_periods": int(data.test_periods.max()),
+                "warmup_periods": data.warmup,
                 "replan_every": self.replan_every,
-                "n_series": len(self.data.series_ids),
+                "n_series": len(data.series_ids),
             },
             "totals": {k: _clean(v) for k, v in self.simulation.totals.items()},
             "per_item": records(self.per_item()),
@@ -509,7 +589,18 @@ def backtest(
             f"test: expected a '{LOCATION_COL}' column exactly when the history has one"
         )
     held = held.assign(**{SERIES_COL: series_keys(held)})
+    # Series of the history the plan left out (no observed demand) are not simulated.
+    unplanned = set(hist[SERIES_COL]) - set(plan.params)
+    skipped = sorted(set(held[SERIES_COL]) & unplanned)
+    held = held[~held[SERIES_COL].isin(unplanned)]
     data = prepare_backtest(hist, held, plan.params, warmup=warmup)
+    notes = [*plan.notes, *data.notes]
+    if skipped:
+        notes.append(
+            f"{len(skipped)} series of the test were not planned (see above) and were left out: "
+            f"{skipped[:10]}"
+        )
+    data = replace(data, notes=notes)
     if replan_every is None:
         replan_every = min(p.review_period for p in plan.params.values())
     if replan_every < 0:

@@ -24,14 +24,25 @@ Demand models (``method``):
 - ``"normal"``: the normal approximation with the recent mean and standard deviation;
 - ``"normal_ets"``: the normal approximation with AutoETS's point forecast and the standard
   deviation of its in-sample residuals.
+
+Short histories. A series with fewer observed periods than its lead time (rounded up) plus
+its review period, or fewer than 2, is too short for the models above that learn from the
+history; it is planned with the *short-history fallback* instead: the normal approximation
+with the mean and standard deviation of its observed periods (the last ``window``), the
+standard deviation raised to at least ``sqrt(mean)``, that of Poisson demand, since a few
+observations say little of the spread (``demand_model`` reads
+:data:`SHORT_HISTORY_FALLBACK`). A series without any observed period cannot be planned and
+is left out. Both are reported with an :class:`~supplymind.exceptions.InventoryWarning` and
+in :attr:`Plan.notes`; the other series are planned as usual. With a forecast
+(``"forecast"``) the history only dates the forecast, so every series is planned from it.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
@@ -47,6 +58,7 @@ from supplymind.inventory.demand import (
 from supplymind.inventory.forecast import (
     EmpiricalQuantileForecaster,
     StatsForecastQuantileForecaster,
+    default_window,
     quantile_name,
 )
 from supplymind.inventory.frames import (
@@ -57,6 +69,7 @@ from supplymind.inventory.frames import (
     TIME_COL,
     check_forecast,
     check_history,
+    infer_frequency,
     quantile_columns,
     series_keys,
 )
@@ -77,9 +90,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DEMAND_METHODS",
     "OVERRIDE_COLUMNS",
+    "SHORT_HISTORY_FALLBACK",
     "DemandMethod",
     "DemandModel",
     "Plan",
+    "min_history",
     "plan_replenishment",
     "policies_for",
     "replan",
@@ -101,6 +116,8 @@ OVERRIDE_COLUMNS = (
     "review_period",
 )
 Progress = Callable[[int, int], None]
+#: ``demand_model`` of the series planned by the short-history fallback (see the module docs).
+SHORT_HISTORY_FALLBACK = "normal fallback (short history)"
 #: Levels the ``"backbone"`` demand model asks the Forecaster for (the backbone's own grid;
 #: the tails beyond are extended linearly by the sampler).
 BACKBONE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -125,6 +142,8 @@ class Plan:
         Policy levels per series id.
     model
         The fitted demand model (it can take in newer data for a rolling re-plan).
+    notes
+        Series left out of the plan or planned by the short-history fallback, in words.
     """
 
     table: pd.DataFrame
@@ -133,6 +152,7 @@ class Plan:
     demands: dict[str, ProtectionDemand]
     policies: dict[str, Policy]
     model: DemandModel
+    notes: list[str] = field(default_factory=list)
 
 
 def series_table(history: pd.DataFrame) -> pd.DataFrame:
@@ -209,20 +229,19 @@ def series_params(
     return out
 
 
-def _check_lengths(history: pd.DataFrame, params: dict[str, InventoryParams]) -> None:
-    observed = history.dropna(subset=[TARGET_COL]).groupby(SERIES_COL).size()
-    short = []
-    for sid, p in params.items():
-        need = math.ceil(p.lead_time.mean) + p.review_period
-        have = int(observed.get(sid, 0))
-        if have < max(need, 2):
-            short.append(f"{sid} ({have} observed periods < {max(need, 2)})")
-    if short:
-        raise InventoryInputError(
-            "history: expected at least lead time + review period (and 2) observed periods per "
-            f"series, found shorter histories: {short[:10]}"
-            + (f" and {len(short) - 10} more" if len(short) > 10 else "")
-        )
+def min_history(p: InventoryParams) -> int:
+    """Observed periods a series needs to be planned by a model that learns from its
+    history: its lead time (rounded up) plus its review period, and at least 2."""
+    return max(math.ceil(p.lead_time.mean) + p.review_period, 2)
+
+
+def _observed_periods(history: pd.DataFrame, ids: Iterable[str]) -> dict[str, int]:
+    counts = history.dropna(subset=[TARGET_COL]).groupby(SERIES_COL).size()
+    return {sid: int(counts.get(sid, 0)) for sid in ids}
+
+
+def _listed(ids: list[str]) -> str:
+    return f"{ids[:10]}" + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 def _forecast_paths(
@@ -272,7 +291,7 @@ def _forecast_paths(
             f"forecast: horizon shorter than lead time + review period for {len(extended)} "
             f"series (e.g. {extended[:3]}); the last forecast period was repeated",
             InventoryWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return out
 
@@ -362,9 +381,24 @@ class DemandModel:
         ``params``."""
         self.params_ = dict(params)
         self.history_ = history
-        frame = self._frame(history)
-        values = frame[TARGET_COL].dropna()
-        whole = (values == np.round(values)).groupby(frame.loc[values.index, ID_COL]).all()
+        observed = _observed_periods(history, self.params_)
+        short: list[str] = []
+        if self.method != "forecast":  # with a forecast, the history only dates it
+            empty = [sid for sid, n in observed.items() if n == 0]
+            if empty:
+                raise InventoryInputError(
+                    f"history: expected at least one observed period per series for method "
+                    f"{self.method!r}, found none for {len(empty)} series: {_listed(empty)}"
+                )
+            short = [sid for sid, p in self.params_.items() if observed[sid] < min_history(p)]
+        # Series planned by the short-history fallback, with their observed periods.
+        self.fallback_ = {sid: observed[sid] for sid in short}
+        self.main_ = {sid: p for sid, p in self.params_.items() if sid not in self.fallback_}
+        _, period_days = infer_frequency(history[TIME_COL])
+        self.fallback_window_ = self.window or default_window(period_days)
+        every = self._frame(history, self.params_)
+        values = every[TARGET_COL].dropna()
+        whole = (values == np.round(values)).groupby(every.loc[values.index, ID_COL]).all()
         self.whole_units_ = {str(k): bool(v) for k, v in whole.items()}
         self.model_: (
             EmpiricalQuantileForecaster
@@ -372,6 +406,9 @@ class DemandModel:
             | GlobalDemandForecaster
             | None
         ) = None
+        frame = self._frame(history)
+        if not self.main_:
+            return self
         if self.method in ("normal", "empirical"):
             self.model_ = EmpiricalQuantileForecaster(self.window).fit(frame)
         elif self.method in ("auto", "ets", "normal_ets"):
@@ -380,7 +417,7 @@ class DemandModel:
                 kind, window=self.window, ets_model=self.ets_model, on_progress=self.on_progress
             ).fit(frame)
         elif self.method == "global":
-            horizon = max(p.lead_time.max + p.review_period for p in self.params_.values())
+            horizon = max(p.lead_time.max + p.review_period for p in self.main_.values())
             self.model_ = GlobalDemandForecaster(horizon, seed=self.seed).fit(frame)
         elif self.method == "backbone":
             self.forecaster = self._fit_forecaster(frame)
@@ -393,7 +430,7 @@ class DemandModel:
 
         forecaster = self.forecaster if self.forecaster is not None else Forecaster()
         if not forecaster.selection_:
-            horizon = max(p.lead_time.max + p.review_period for p in self.params_.values())
+            horizon = max(p.lead_time.max + p.review_period for p in self.main_.values())
             forecaster.fit(
                 _forecaster_frame(frame, forecaster), finetune=self.finetune, horizon=horizon
             )
@@ -418,9 +455,13 @@ class DemandModel:
             self.model_.update(self._frame(history))
         return self
 
-    def _frame(self, history: pd.DataFrame) -> pd.DataFrame:
+    def _frame(
+        self, history: pd.DataFrame, ids: Mapping[str, object] | None = None
+    ) -> pd.DataFrame:
+        """``history`` in the models' columns, for the series ``ids`` (default: those the
+        model plans, not the short-history fallback)."""
         frame = history[[SERIES_COL, TIME_COL, TARGET_COL]].rename(columns={SERIES_COL: ID_COL})
-        return frame[frame[ID_COL].isin(self.params_)]
+        return frame[frame[ID_COL].isin(self.main_ if ids is None else ids)]
 
     def protection(self) -> tuple[dict[str, ProtectionDemand], dict[str, str]]:
         """Protection-period demand and the model used, per series id.
@@ -437,9 +478,38 @@ class DemandModel:
         return np.round(paths) if self.whole_units_.get(sid, False) else paths
 
     def _protection(self) -> tuple[dict[str, ProtectionDemand], dict[str, str]]:
-        params = self.params_
         seed = self.seed + 7919 * self._calls  # fresh, reproducible draws per re-plan
         self._calls += 1
+        demands, used = self._model_protection(seed) if self.main_ else ({}, {})
+        demands.update(self._fallback_protection())
+        used.update(dict.fromkeys(self.fallback_, SHORT_HISTORY_FALLBACK))
+        return {sid: demands[sid] for sid in self.params_}, {sid: used[sid] for sid in self.params_}
+
+    def _fallback_protection(self) -> dict[str, ProtectionDemand]:
+        """The short-history fallback: normal with the recent observed mean and standard
+        deviation, the latter at least ``sqrt(mean)`` (Poisson)."""
+        if not self.fallback_:
+            return {}
+        history = self.history_[self.history_[SERIES_COL].isin(self.fallback_)]
+        observed = history.dropna(subset=[TARGET_COL]).groupby(SERIES_COL)[TARGET_COL]
+        out = {}
+        for key, values in observed:
+            sid = str(key)
+            recent = values.to_numpy(np.float64)[-self.fallback_window_ :]
+            mean = float(recent.mean())
+            sd = float(np.std(recent, ddof=1)) if recent.size > 1 else 0.0
+            p = self.params_[sid]
+            out[sid] = normal_protection(
+                mean,
+                max(sd, math.sqrt(mean)),
+                p.lead_time,
+                p.review_period,
+                source=SHORT_HISTORY_FALLBACK,
+            )
+        return out
+
+    def _model_protection(self, seed: int) -> tuple[dict[str, ProtectionDemand], dict[str, str]]:
+        params = self.main_
         rng = np.random.default_rng(seed)
         horizon = max(p.lead_time.max + p.review_period for p in params.values())
         demands: dict[str, ProtectionDemand] = {}
@@ -699,24 +769,41 @@ def plan_replenishment(
     Returns
     -------
     Plan
-        ``table`` has one row per series: ``item_id``, ``location_id`` (if any),
+        ``table`` has one row per planned series: ``item_id``, ``location_id`` (if any),
         ``policy``, ``demand_model``, ``lead_time``, ``lead_time_mean``, ``review_period``,
         ``mean_demand`` (per period), ``protection_mean``, ``protection_sd``,
         ``safety_stock``, ``reorder_point``, ``order_up_to``, ``order_quantity``,
         ``target``, ``expected_fill_rate``, ``expected_cycle_service`` and, with
         ``inventory``, ``inventory_position`` and ``order_now`` (empty for series absent
-        from ``inventory``).
+        from ``inventory``). Series with a short history are planned by the
+        short-history fallback and series without any observed demand are left out (see
+        the module docs); both are named in ``notes`` and an
+        :class:`~supplymind.exceptions.InventoryWarning`.
     """
     history = check_history(history)
     history = history.assign(**{SERIES_COL: series_keys(history)})
     series = series_table(history)
     per_series = series_params(series, params, lead_times=lead_times, item_params=item_params)
-    _check_lengths(history, per_series)
     chosen: DemandMethod = method or ("forecast" if forecast is not None else "auto")
     if forecast is not None and chosen != "forecast":
         raise InventoryInputError(
             f"method: a forecast was given, expected method 'forecast', found {chosen!r}"
         )
+    notes = []
+    observed = _observed_periods(history, per_series)
+    empty = [sid for sid, n in observed.items() if n == 0] if chosen != "forecast" else []
+    if len(empty) == len(per_series):
+        raise InventoryInputError(
+            "history: expected observed demand for at least one series, found only empty "
+            f"targets for all {len(empty)} series"
+        )
+    if empty:
+        notes.append(
+            f"{len(empty)} series without any observed demand were left out of the plan: "
+            f"{_listed(empty)}"
+        )
+        series = series[~series[SERIES_COL].isin(empty)].reset_index(drop=True)
+        per_series = {sid: p for sid, p in per_series.items() if sid not in empty}
     model = DemandModel(
         chosen,
         forecast=forecast,
@@ -729,7 +816,19 @@ def plan_replenishment(
         forecaster=forecaster,
         finetune=finetune,
     ).fit(history, per_series)
-    return _finish(model, series, per_series, inventory)
+    if model.fallback_:
+        short = [
+            f"{sid} ({n} observed < {min_history(per_series[sid])})"
+            for sid, n in model.fallback_.items()
+        ]
+        notes.append(
+            f"{len(short)} series have fewer observed periods than lead time + review period "
+            f"(and 2) and were planned with the {SHORT_HISTORY_FALLBACK!r} (observed mean and "
+            f"standard deviation, at least sqrt(mean)): {_listed(short)}"
+        )
+    for note in notes:
+        warnings.warn(f"history: {note}", InventoryWarning, stacklevel=2)
+    return replace(_finish(model, series, per_series, inventory), notes=notes)
 
 
 def _finish(
@@ -792,4 +891,4 @@ def replan(plan: Plan, history: pd.DataFrame, *, inventory: pd.DataFrame | None 
     history = history.assign(**{SERIES_COL: series_keys(history)})
     history = history[history[SERIES_COL].isin(plan.params)]
     plan.model.update(history)
-    return _finish(plan.model, plan.series, plan.params, inventory)
+    return replace(_finish(plan.model, plan.series, plan.params, inventory), notes=list(plan.notes))

@@ -42,7 +42,7 @@ def plot_trajectories(
     path: str | Path,
     *,
     items: Sequence[str] | None = None,
-    timestamps: Sequence[pd.Timestamp] | pd.DatetimeIndex | None = None,
+    timestamps: Sequence[pd.Timestamp] | pd.DatetimeIndex | np.ndarray | None = None,
     title: str = "Simulated stock and orders",
 ) -> Path:
     """On hand (backorders below zero), order placements and receipts of a few items.
@@ -56,7 +56,9 @@ def plot_trajectories(
     items
         Items to show (default :func:`pick_items`); at most 6.
     timestamps
-        Period start times (default: period numbers).
+        Period start times (default: period numbers): one sequence for all items, or an
+        array ``(n_items, n_periods)`` with each item's own dates (``NaT`` marks padding,
+        not drawn), as in :attr:`~supplymind.inventory.backtest.BacktestData.timestamps`.
     title
         Figure title.
     """
@@ -66,16 +68,34 @@ def plot_trajectories(
     if unknown or not names:
         raise InventoryInputError(f"items: expected simulated items, found {unknown or 'none'}")
     names = names[:6]
-    n_periods = result.on_hand.shape[1]
-    x = pd.DatetimeIndex(list(timestamps)) if timestamps is not None else np.arange(n_periods)
+    n_items, n_periods = result.on_hand.shape
+    own_dates: np.ndarray | None = None  # one row of dates per item
+    if isinstance(timestamps, np.ndarray) and timestamps.ndim == 2:
+        if timestamps.shape != (n_items, n_periods):
+            raise InventoryInputError(
+                f"timestamps: expected shape {(n_items, n_periods)} (items, periods), "
+                f"found {timestamps.shape}"
+            )
+        own_dates = timestamps.astype("datetime64[ns]")
+    shared: pd.DatetimeIndex | np.ndarray = (
+        pd.DatetimeIndex(list(timestamps))
+        if timestamps is not None and own_dates is None
+        else np.arange(n_periods)
+    )
     fig = MplFigure(figsize=(11, 2.4 * len(names) + 0.6))
-    axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=True))
+    axes = np.atleast_1d(fig.subplots(len(names), 1, sharex=own_dates is None))
     for ax, name in zip(axes, names, strict=True):
         i = index[name]
-        on_hand, backlog = result.on_hand[i], result.backorders[i]
+        span = slice(0, n_periods)
+        x = shared
+        if own_dates is not None:
+            keep = np.flatnonzero(~np.isnat(own_dates[i]))
+            span = slice(int(keep[0]), int(keep[-1]) + 1)
+            x = pd.DatetimeIndex(own_dates[i, span])
+        on_hand, backlog = result.on_hand[i, span], result.backorders[i, span]
         ax.step(x, on_hand, where="post", color="#243b53", linewidth=1.3, label="on hand")
         ax.fill_between(x, -backlog, 0, step="post", color="#d64545", alpha=0.4, label="backorders")
-        orders = result.orders[i] > 0
+        orders = result.orders[i, span] > 0
         if orders.any():
             ax.scatter(
                 np.asarray(x)[orders],
@@ -86,7 +106,7 @@ def plot_trajectories(
                 zorder=3,
                 label="order placed",
             )
-        arrivals = result.arrivals[i] > 0
+        arrivals = result.arrivals[i, span] > 0
         if arrivals.any():
             ax.scatter(
                 np.asarray(x)[arrivals],
@@ -97,8 +117,9 @@ def plot_trajectories(
                 zorder=3,
                 label="receipt",
             )
-        if result.warmup:
-            ax.axvspan(x[0], x[result.warmup], color="#bcccdc", alpha=0.35, label="warm-up")
+        warm = result.warmup - span.start  # warm-up periods drawn for this item
+        if warm > 0:
+            ax.axvspan(x[0], x[warm], color="#bcccdc", alpha=0.35, label="warm-up")
         row = result.per_item.iloc[i]
         ax.set_title(
             f"{name}: fill rate {row['fill_rate']:.1%}, avg on hand {row['average_on_hand']:.1f}, "

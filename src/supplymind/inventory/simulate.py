@@ -16,8 +16,9 @@ Metrics: fill rate (units served from stock at once / units demanded), cycle ser
 (share of review cycles, ``R`` periods each, without a shortage), average on hand
 (end of period), inventory turns (units shipped / average on hand over the measured
 periods), orders and costs. The run starts with the order-up-to level on hand and nothing
-on order; the first ``warmup`` periods are simulated but not measured. The same seed gives
-the same result.
+on order; the first ``warmup`` periods are simulated but not measured, and so are the
+periods after an item's own measured ones when items are measured over windows of
+different lengths (``periods``). The same seed gives the same result.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ class SimulationResult:
         One row per item with the columns of :data:`METRICS` (``item`` is the index).
     totals
         The same metrics over all items (costs, units and orders summed; fill rate and
-        cycle service pooled; average on hand summed over items).
+        cycle service pooled; average on hand summed over items; inventory turns over the
+        longest measured window, each item's shipments scaled to it), plus ``n_items`` and
+        ``n_periods`` (the longest measured window).
     on_hand, backorders, orders, arrivals, position
         Arrays ``(n_items, n_periods)``: end-of-period stock, end-of-period backlog,
         quantity ordered, quantity received and the position after ordering.
@@ -123,6 +126,7 @@ def simulate(
     warmup: int = 0,
     item_ids: Sequence[str] | None = None,
     updates: Mapping[int, Sequence[Policy]] | None = None,
+    periods: Sequence[int] | None = None,
 ) -> SimulationResult:
     """Simulate ``policies`` on a demand matrix.
 
@@ -144,6 +148,10 @@ def simulate(
     updates
         Re-planned levels: from period ``t`` on, the policies ``updates[t]`` (one per item,
         same kinds) replace the current ones (a rolling plan).
+    periods
+        Measured periods of each item after the warmup (default: all of them). An item
+        whose window is shorter than the matrix is measured over its first ``periods[i]``
+        periods only; the later ones are simulated (its row is padded) but not measured.
 
     Returns
     -------
@@ -166,6 +174,7 @@ def simulate(
     ids = [str(i) for i in (item_ids if item_ids is not None else range(n))]
     if len(ids) != n:
         raise InventoryInputError(f"item_ids: expected {n} names, found {len(ids)}")
+    measured = _measured_periods(periods, n, T - warmup)
 
     kind = np.array([_KIND_CODE[p.kind] for p in policies])
     s, big_s, q_fixed = _levels(policies)
@@ -249,8 +258,36 @@ def simulate(
         traj["backorders"][:, t] = backlog
 
     return _summarise(
-        D, ids, traj, served, short, cleared, review, h, p_cost, k_cost, lost, warmup, policies
+        D,
+        ids,
+        traj,
+        served,
+        short,
+        cleared,
+        review,
+        h,
+        p_cost,
+        k_cost,
+        lost,
+        warmup,
+        measured,
+        policies,
     )
+
+
+def _measured_periods(periods: Sequence[int] | None, n: int, most: int) -> npt.NDArray[np.int64]:
+    if periods is None:
+        return np.full(n, most, dtype=np.int64)
+    values = list(periods)
+    if len(values) != n or any(
+        isinstance(v, bool) or not isinstance(v, int | np.integer) or not 1 <= v <= most
+        for v in values
+    ):
+        raise InventoryInputError(
+            f"periods: expected one whole number of measured periods in [1, {most}] per item "
+            f"({n}), found {values[:10]}"
+        )
+    return np.asarray(values, dtype=np.int64)
 
 
 def _levels(policies: Sequence[Policy]) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -275,31 +312,36 @@ def _summarise(
     k_cost: FloatArray,
     lost: npt.NDArray[np.bool_],
     warmup: int,
+    measured: npt.NDArray[np.int64],
     policies: Sequence[Policy],
 ) -> SimulationResult:
-    m = slice(warmup, None)
     n, T = D.shape
-    periods = T - warmup
-    demand = D[:, m].sum(axis=1)
-    from_stock = served[:, m].sum(axis=1)
-    short_units = short[:, m].sum(axis=1)
-    holding = h * traj["on_hand"][:, m].sum(axis=1)
-    shortage = p_cost * np.where(lost, short_units, traj["backorders"][:, m].sum(axis=1))
-    n_orders = (traj["orders"][:, m] > 0).sum(axis=1).astype(np.float64)
-    ordering = k_cost * n_orders
-    avg_on_hand = traj["on_hand"][:, m].mean(axis=1)
-    shipped = from_stock + cleared[:, m].sum(axis=1)  # served at once + backlog cleared
-    # Cycle service: cycles are blocks of R periods aligned on the reviews.
     t_idx = np.arange(T)
+    ends = warmup + measured  # each item's first unmeasured period after the warmup
+    m = (t_idx >= warmup)[None, :] & (t_idx[None, :] < ends[:, None])
+    periods = int(measured.max()) if n else T - warmup
+    demand = np.where(m, D, 0.0).sum(axis=1)
+    from_stock = np.where(m, served, 0.0).sum(axis=1)
+    short_units = np.where(m, short, 0.0).sum(axis=1)
+    on_hand_sum = np.where(m, traj["on_hand"], 0.0).sum(axis=1)
+    holding = h * on_hand_sum
+    backlog_sum = np.where(m, traj["backorders"], 0.0).sum(axis=1)
+    shortage = p_cost * np.where(lost, short_units, backlog_sum)
+    n_orders = (m & (traj["orders"] > 0)).sum(axis=1).astype(np.float64)
+    ordering = k_cost * n_orders
+    avg_on_hand = on_hand_sum / measured
+    shipped = from_stock + np.where(m, cleared, 0.0).sum(axis=1)  # at once + backlog cleared
+    # Cycle service: cycles are blocks of R periods aligned on the reviews.
     cycles_ok = np.zeros(n)
     cycles = np.zeros(n)
     for i in range(n):
         r = int(review[i])
         start = warmup + (-warmup) % r
-        if start >= T:
+        end = int(ends[i])
+        if start >= end:
             continue
-        block = (t_idx[start:] - start) // r
-        had_short = np.bincount(block, weights=(short[i, start:] > 1e-9).astype(float)) > 0
+        block = (t_idx[start:end] - start) // r
+        had_short = np.bincount(block, weights=(short[i, start:end] > 1e-9).astype(float)) > 0
         cycles[i] = had_short.size
         cycles_ok[i] = (~had_short).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -324,6 +366,9 @@ def _summarise(
         index=pd.Index(ids, name="item"),
     )
     total_on_hand = float(avg_on_hand.sum())
+    # Shipments per period of each item's own window, over the longest window (1.0 exactly
+    # when all windows are equal), so that turns compare with the average stock.
+    shipped_total = float((shipped * (periods / measured)).sum())
     totals = {
         "holding_cost": float(holding.sum()),
         "shortage_cost": float(shortage.sum()),
@@ -334,9 +379,7 @@ def _summarise(
         if cycles.sum() > 0
         else float("nan"),
         "average_on_hand": total_on_hand,
-        "inventory_turns": float(shipped.sum() / total_on_hand)
-        if total_on_hand > 0
-        else float("nan"),
+        "inventory_turns": shipped_total / total_on_hand if total_on_hand > 0 else float("nan"),
         "n_orders": float(n_orders.sum()),
         "demand": float(demand.sum()),
         "served_from_stock": float(from_stock.sum()),
