@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from supplymind.exceptions import FeedbackWarning
 from supplymind.feedback.cli import feedback_app
 
 runner = CliRunner()
@@ -74,6 +75,33 @@ def test_missing_label_column_fails_with_the_column_named(data: Path) -> None:
     )  # fmt: skip
     assert result.exit_code != 0
     assert "expected the columns ['label']" in str(result.exception)
+
+
+def test_when_a_file_is_gbk_then_encoding_reads_it_and_empty_texts_keep_their_rows(
+    data: Path, sample_feedback: pd.DataFrame
+) -> None:
+    zh = sample_feedback[sample_feedback["language"] == "zh"][["text", "sentiment"]]
+    zh.to_csv(data / "gbk.csv", index=False, encoding="gbk")
+    train = ["train", "--data", str(data / "gbk.csv"), "--label-col", "sentiment",
+             "--backbone", "tfidf", "--out", str(data / "gbk-model")]  # fmt: skip
+    refused = runner.invoke(feedback_app, train)
+    assert refused.exit_code != 0
+    assert "--encoding gb18030" in str(refused.exception)
+    result = runner.invoke(feedback_app, [*train, "--encoding", "gb18030"])
+    assert result.exit_code == 0, result.output
+    texts = zh.head(5).assign(text=lambda f: f["text"].where(f.index != f.index[1], ""))
+    texts.to_csv(data / "gbk_test.csv", index=False, encoding="gbk")
+    with pytest.warns(FeedbackWarning, match="1 of 5 rows have an empty text"):
+        result = runner.invoke(
+            feedback_app,
+            ["classify", "--model", str(data / "gbk-model"), "--data", str(data / "gbk_test.csv"),
+             "--encoding", "gb18030", "--out", str(data / "gbk_pred.csv")],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 empty" in result.output
+    pred = pd.read_csv(data / "gbk_pred.csv")
+    assert list(pred.columns) == ["text", "sentiment", "label", "score"]
+    assert pred["label"].isna().tolist() == [False, True, False, False, False]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from supplymind.data.ingest import ingest_frame
 from supplymind.data.warehouse import Warehouse
 from supplymind.exceptions import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams
-from supplymind.feedback.commands import run_classify, run_redact, run_train
+from supplymind.feedback.commands import read_texts, run_classify, run_redact, run_train
 from supplymind.feedback.store import read_predictions
 
 
@@ -74,12 +74,110 @@ def test_unknown_label_at_classify_time_is_a_clear_error(model: Path, files: Pat
         run_classify(model, data=files / "bad_labels.csv", label_col="label")
 
 
-def test_empty_text_is_a_clear_error(model: Path, files: Path) -> None:
+@pytest.fixture(scope="module")
+def tfidf_model(files: Path) -> Path:
+    """A TF-IDF model: trained in about a second, for the tests of the file handling."""
+    run = run_train(files / "tfidf", data=files / "train.csv", params=ClassifierParams("tfidf"))
+    return run.out
+
+
+def test_when_texts_are_empty_then_classify_keeps_their_rows_with_empty_predictions(
+    tfidf_model: Path, files: Path
+) -> None:
     frame = pd.read_csv(files / "test.csv")
     frame.loc[3, "text"] = ""
+    frame.loc[5, "text"] = "   "
+    frame.loc[7, "text"] = None
     frame.to_csv(files / "empty.csv", index=False)
-    with pytest.raises(FeedbackInputError, match=r"expected non-empty texts.*rows 4"):
-        run_classify(model, data=files / "empty.csv")
+    with pytest.warns(FeedbackWarning, match=r"3 of \d+ rows have an empty text.*rows 4, 6, 8"):
+        run = run_classify(
+            tfidf_model,
+            data=files / "empty.csv",
+            out=files / "empty_pred.csv",
+            label_col="label",
+            probs=True,
+        )
+    written = pd.read_csv(files / "empty_pred.csv")
+    full = run_classify(tfidf_model, data=files / "test.csv").predictions
+    # One row per input row, in order, and the columns of a file without empty texts.
+    assert written["feedback_id"].tolist() == frame["feedback_id"].tolist()
+    assert list(written.columns[: len(full.columns)]) == list(full.columns)
+    assert run.n_empty == 3
+    empty = written.index.isin([3, 5, 7])
+    assert written.loc[empty, ["label", "score", "prob_positive"]].isna().all().all()
+    # The other rows are predicted as they are without the empty ones.
+    assert written.loc[~empty, "label"].tolist() == full.loc[~empty, "label"].tolist()
+    assert written.loc[~empty, "score"].to_numpy() == pytest.approx(
+        full.loc[~empty, "score"].to_numpy(), abs=1e-6
+    )
+    assert run.metrics is not None
+    assert run.metrics.n == len(frame) - 3
+
+
+def test_when_texts_are_empty_or_unlabelled_then_training_leaves_them_out(files: Path) -> None:
+    frame = pd.read_csv(files / "train.csv")
+    frame.loc[[0, 4], "text"] = ["", " \t"]
+    frame.loc[[1, 2], "label"] = None
+    frame.loc[[3], ["text", "label"]] = None  # unlabelled: counted once, as unlabelled
+    frame.to_csv(files / "train_empty.csv", index=False)
+    with pytest.warns(
+        FeedbackWarning,
+        match=r"leaves out 5 of 250 rows: 2 with an empty text in column 'text' \(rows 1, 5\) "
+        r"and 3 without a label",
+    ):
+        run = run_train(
+            files / "m_empty", data=files / "train_empty.csv", params=ClassifierParams("tfidf")
+        )
+    assert (run.n_texts, run.n_empty_dropped, run.n_unlabelled_dropped) == (245, 2, 3)
+    assert run.summary["empty_dropped"] == 2
+
+
+def test_when_every_text_is_empty_then_training_is_a_clear_error(files: Path) -> None:
+    frame = pd.read_csv(files / "train.csv").assign(text="")
+    frame.to_csv(files / "all_empty.csv", index=False)
+    with pytest.raises(
+        FeedbackInputError,
+        match=r"non-empty text in column 'text', found none \(250 rows: 0 without a label, "
+        r"250 labelled with an empty text\)",
+    ):
+        run_train(files / "m_none", data=files / "all_empty.csv", params=ClassifierParams("tfidf"))
+
+
+def test_when_a_csv_is_not_utf8_then_the_error_names_file_encoding_and_option(
+    tmp_path: Path, sample_feedback: pd.DataFrame
+) -> None:
+    zh = sample_feedback[sample_feedback["language"] == "zh"][["text", "sentiment"]]
+    path = tmp_path / "gbk.csv"
+    zh.to_csv(path, index=False, encoding="gbk")
+    with pytest.raises(
+        FeedbackInputError,
+        match=rf"--data {path}: expected text in the encoding utf-8.*"
+        r"--encoding gb18030",
+    ):
+        read_texts(path)
+    with pytest.raises(FeedbackInputError, match=r"gbk\.csv.*--encoding gb18030"):
+        run_train(
+            tmp_path / "m", data=path, label_col="sentiment", params=ClassifierParams("tfidf")
+        )
+    read = read_texts(path, label_col="sentiment", encoding="gb18030")
+    pd.testing.assert_frame_equal(read, zh.reset_index(drop=True))
+
+
+def test_when_a_utf8_csv_starts_with_a_byte_order_mark_then_it_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("text,label\r\n好,positive\r\n".encode("utf-8-sig"))
+    for encoding in ("utf-8", "utf-8-sig", "UTF8"):
+        read = read_texts(path, label_col="label", encoding=encoding)
+        assert read.to_dict("list") == {"text": ["好"], "label": ["positive"]}
+
+
+def test_when_the_encoding_is_unknown_then_the_error_names_the_option(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("text\nok\n", encoding="utf-8")
+    with pytest.raises(
+        FeedbackInputError, match=r"--encoding: expected a text encoding.*'klingon'"
+    ):
+        read_texts(path, encoding="klingon")
 
 
 def test_missing_label_column_is_a_clear_error(files: Path, params: ClassifierParams) -> None:
@@ -98,9 +196,10 @@ def test_unlabelled_rows_are_left_out_of_training(files: Path) -> None:
     frame = pd.read_csv(files / "train.csv")
     frame.loc[:9, "label"] = None
     frame.to_csv(files / "partly.csv", index=False)
-    run = run_train(
-        files / "m3", data=files / "partly.csv", params=ClassifierParams(backbone="tfidf")
-    )
+    with pytest.warns(FeedbackWarning, match="leaves out 10 of 250 rows: 10 without a label"):
+        run = run_train(
+            files / "m3", data=files / "partly.csv", params=ClassifierParams(backbone="tfidf")
+        )
     assert run.n_texts == 240
     assert run.n_unlabelled_dropped == 10
 

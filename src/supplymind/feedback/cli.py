@@ -28,6 +28,14 @@ DbOpt = Annotated[
     ),
 ]
 TextColOpt = Annotated[str, typer.Option("--text-col", help="Column holding the texts.")]
+EncodingOpt = Annotated[
+    str,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of a CSV --data file (a UTF-8 byte-order mark is skipped); "
+        "gb18030 for Chinese GBK/GB2312 files, cp1252 for Western European Excel exports.",
+    ),
+]
 LanguageOpt = Annotated[
     str | None,
     typer.Option("--language", help="With --from-db: only texts of this language (zh, en)."),
@@ -122,6 +130,7 @@ def train(
     threads: Annotated[
         int | None, typer.Option("--threads", help="Torch threads while training.")
     ] = None,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Fine-tune a text classifier on labelled feedback and save it (guarded adoption)."""
     from supplymind.feedback.classifier import ClassifierParams
@@ -155,10 +164,12 @@ def train(
         label_col=label_col,
         params=params,
         progress=True,
+        encoding=encoding,
     )
     console.print(_scores_table(run.summary["adoption"], "validation split"))
     console.print(
-        f"{run.n_texts} labelled texts ({run.n_unlabelled_dropped} unlabelled rows left out); "
+        f"{run.n_texts} labelled texts (left out: {run.n_unlabelled_dropped} unlabelled rows, "
+        f"{run.n_empty_dropped} with an empty text); "
         f"backbone {run.summary['backbone']}; adopted {run.classifier.adopted_}",
         highlight=False,
     )
@@ -189,6 +200,7 @@ def classify(
     probs: Annotated[
         bool, typer.Option("--probs", help="Add a prob_<label> column per class.")
     ] = False,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Classify texts with a trained model: adds ``label`` and ``score`` columns."""
     from supplymind.feedback.commands import run_classify
@@ -210,9 +222,13 @@ def classify(
         text_col=text_col,
         label_col=label_col,
         probs=probs,
+        encoding=encoding,
     )
     counts = run.predictions["label"].value_counts()
-    table = Table("label", "texts", "mean score", title=f"{len(run.predictions)} texts")
+    title = f"{len(run.predictions)} texts"
+    if run.n_empty:
+        title += f" ({run.n_empty} empty: label and score left empty)"
+    table = Table("label", "texts", "mean score", title=title)
     for label, n in counts.items():
         mean = run.predictions.loc[run.predictions["label"] == label, "score"].mean()
         table.add_row(str(label), str(int(n)), f"{mean:.3f}")
@@ -238,11 +254,12 @@ def redact_file(
     data: Annotated[Path, typer.Option("--data", help="CSV/Parquet with the texts.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Redacted CSV/Parquet to write.")],
     text_col: TextColOpt = "text",
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Replace phone numbers, e-mails, ID and card numbers and addresses by tags."""
     from supplymind.feedback.commands import run_redact
 
-    run = run_redact(data, out, text_col=text_col)
+    run = run_redact(data, out, text_col=text_col, encoding=encoding)
     found = ", ".join(f"{k} {v}" for k, v in sorted(run.found.items())) or "nothing"
     console.print(
         f"{run.n_changed} of {run.n_texts} texts changed; found: {found}", highlight=False

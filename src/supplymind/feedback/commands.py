@@ -10,17 +10,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from supplymind.data.ingest import read_table_file
-from supplymind.exceptions import FeedbackInputError
+from supplymind.exceptions import ConfigurationError, FeedbackInputError, FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
-from supplymind.feedback.inputs import check_texts, require_columns
+from supplymind.feedback.inputs import format_rows, has_text, require_columns
 from supplymind.feedback.language import pick_backbone
 from supplymind.feedback.metrics import ClassificationMetrics, classification_metrics
 from supplymind.feedback.redact import find_pii, redact
@@ -46,13 +48,21 @@ def read_texts(
     text_col: str = "text",
     label_col: str | None = None,
     sep: str | None = None,
+    encoding: str = "utf-8",
 ) -> pd.DataFrame:
-    """Read a CSV/Parquet file and check that it has the text (and label) column."""
+    """Read a CSV/Parquet file and check that it has the text (and label) column.
+
+    ``encoding`` is the text encoding of a CSV file (any Python codec name; with UTF-8 a
+    byte-order mark is skipped). A file that does not decode is a
+    :class:`~supplymind.exceptions.FeedbackInputError` naming the file and the encoding.
+    """
     source = Path(path)
     try:
-        frame = read_table_file(source, sep=sep)
+        frame = read_table_file(source, sep=sep, encoding=encoding)
     except FileNotFoundError as exc:
         raise FeedbackInputError(f"--data: expected an existing file, found {source}") from exc
+    except ConfigurationError as exc:
+        raise FeedbackInputError(f"--data {exc}") from exc
     columns = [text_col] + ([label_col] if label_col else [])
     require_columns(frame, columns, f"file {source} (--text-col/--label-col)")
     return frame
@@ -80,6 +90,7 @@ class TrainRun:
     n_texts: int
     n_unlabelled_dropped: int
     summary: dict[str, Any] = field(default_factory=dict)
+    n_empty_dropped: int = 0
 
 
 def run_train(
@@ -93,6 +104,7 @@ def run_train(
     label_col: str | None = None,
     params: ClassifierParams | None = None,
     progress: bool = False,
+    encoding: str = "utf-8",
 ) -> TrainRun:
     """Fit a classifier on labelled texts and save it to ``out``.
 
@@ -112,9 +124,12 @@ def run_train(
         Classifier settings; ``backbone="auto"`` picks the encoder from the texts' language.
     progress
         Show progress bars.
+    encoding
+        Text encoding of a CSV ``data`` file.
 
-    Rows without a label are left out (counted in ``n_unlabelled_dropped``); empty texts in
-    labelled rows are an error.
+    Rows without a label and labelled rows with an empty or blank text are left out
+    (counted in ``n_unlabelled_dropped`` and ``n_empty_dropped``, with a
+    :class:`~supplymind.exceptions.FeedbackWarning`); no row left is an error.
     """
     params = params or ClassifierParams()
     if from_db == (data is not None):
@@ -126,16 +141,39 @@ def run_train(
     else:
         assert data is not None  # checked above
         label_col = label_col or "label"
-        frame = read_texts(data, text_col=text_col, label_col=label_col)
+        frame = read_texts(data, text_col=text_col, label_col=label_col, encoding=encoding)
         source = str(data)
     require_columns(frame, [text_col, label_col], source)
-    labelled = frame[frame[label_col].notna() & (frame[label_col].astype(str).str.strip() != "")]
-    dropped = len(frame) - len(labelled)
-    if labelled.empty:
+    has_label = (
+        frame[label_col].notna() & (frame[label_col].astype(str).str.strip() != "")
+    ).to_numpy()
+    text_ok = np.asarray(has_text(frame[text_col]), dtype=bool)
+    dropped = int((~has_label).sum())
+    empty = np.flatnonzero(has_label & ~text_ok)
+    keep = has_label & text_ok
+    if not keep.any():
         raise FeedbackInputError(
-            f"{source}: expected labelled rows in column {label_col!r}, found none"
+            f"{source}: expected rows with a label in column {label_col!r} and a non-empty text "
+            f"in column {text_col!r}, found none ({len(frame)} rows: {dropped} without a "
+            f"label, {empty.size} labelled with an empty text)"
         )
-    texts = check_texts(labelled[text_col].tolist(), f"column {text_col!r}")
+    if empty.size or dropped:
+        parts = []
+        if empty.size:
+            parts.append(
+                f"{empty.size} with an empty text in column {text_col!r} (rows "
+                f"{format_rows(empty.tolist())})"
+            )
+        if dropped:
+            parts.append(f"{dropped} without a label in column {label_col!r}")
+        warnings.warn(
+            f"{source}: training leaves out {empty.size + dropped} of {len(frame)} rows: "
+            + " and ".join(parts),
+            FeedbackWarning,
+            stacklevel=2,
+        )
+    labelled = frame[keep]
+    texts = labelled[text_col].tolist()
     labels = labelled[label_col].astype(str).str.strip().tolist()
     backbone = pick_backbone(texts, params.backbone)
     params = params.replace(backbone=backbone)
@@ -145,6 +183,7 @@ def run_train(
         "source": source,
         "texts": len(texts),
         "unlabelled_dropped": dropped,
+        "empty_dropped": int(empty.size),
         "backbone": backbone,
         "adopted": clf.adopted_,
         "classes": clf.classes_,
@@ -152,7 +191,7 @@ def run_train(
             {k: v for k, v in row.items() if k != "val_per_class"} for row in clf.adoption_
         ],
     }
-    return TrainRun(clf, Path(out), len(texts), dropped, summary)
+    return TrainRun(clf, Path(out), len(texts), dropped, summary, int(empty.size))
 
 
 @dataclass
@@ -163,25 +202,44 @@ class ClassifyRun:
     out: Path | None
     metrics: ClassificationMetrics | None = None
     written_to_db: int = 0
+    n_empty: int = 0
 
 
 def _predict_frame(
-    clf: TextClassifier, frame: pd.DataFrame, text_col: str, probs: bool
-) -> pd.DataFrame:
-    texts = check_texts(frame[text_col].tolist(), f"column {text_col!r}")
-    proba = clf.predict_proba(texts)
+    clf: TextClassifier, frame: pd.DataFrame, text_col: str, probs: bool, source: str
+) -> tuple[pd.DataFrame, int]:
+    """The frame with the predictions, and how many rows had no text to classify.
+
+    A row with an empty, blank or missing text keeps its place with empty ``label`` and
+    ``score`` (and ``prob_*``) cells: the models refuse empty texts rather than guess.
+    """
+    values = frame[text_col].tolist()
+    ok = np.asarray(has_text(values), dtype=bool)
+    proba = np.full((len(values), len(clf.classes_)), np.nan)
+    if ok.any():
+        proba[ok] = clf.predict_proba([v for v, keep in zip(values, ok, strict=True) if keep])
+    empty = np.flatnonzero(~ok)
+    if empty.size:
+        warnings.warn(
+            f"{source}: {empty.size} of {len(values)} rows have an empty text in column "
+            f"{text_col!r} (rows {format_rows(empty.tolist())}); their label and score are "
+            "left empty",
+            FeedbackWarning,
+            stacklevel=3,
+        )
     out = frame.copy()
     if clf.params.redact_pii:
-        out[text_col] = [redact(t) for t in texts]
+        out[text_col] = [redact(v) if keep else v for v, keep in zip(values, ok, strict=True)]
     for col in ("label", "score"):
         if col in out.columns:
             out = out.rename(columns={col: f"{col}_input"})
-    out["label"] = [clf.classes_[i] for i in proba.argmax(axis=1)]
-    out["score"] = proba.max(axis=1)
+    best = np.where(ok, np.nan_to_num(proba, nan=0.0).argmax(axis=1), -1)
+    out["label"] = [clf.classes_[i] if i >= 0 else None for i in best]
+    out["score"] = np.where(ok, np.nan_to_num(proba, nan=0.0).max(axis=1), np.nan)
     if probs:
         for j, label in enumerate(clf.classes_):
             out[f"prob_{label}"] = proba[:, j]
-    return out
+    return out, int(empty.size)
 
 
 def run_classify(
@@ -196,6 +254,7 @@ def run_classify(
     text_col: str = "text",
     label_col: str | None = None,
     probs: bool = False,
+    encoding: str = "utf-8",
 ) -> ClassifyRun:
     """Classify texts with a saved model.
 
@@ -218,6 +277,13 @@ def run_classify(
         model does not know is an error).
     probs
         Add one ``prob_<label>`` column per class.
+    encoding
+        Text encoding of a CSV ``data`` file.
+
+    Every input row gives one output row, in order; rows with an empty or blank text get
+    empty ``label`` and ``score`` cells (counted in ``n_empty``, with a
+    :class:`~supplymind.exceptions.FeedbackWarning`), are not scored against the labels
+    and are not stored in the warehouse.
     """
     if from_db == (data is not None):
         raise FeedbackInputError("expected exactly one of a data file or --from-db")
@@ -227,7 +293,7 @@ def run_classify(
         source = "warehouse table 'feedback'"
     else:
         assert data is not None  # checked above
-        frame = read_texts(data, text_col=text_col, label_col=label_col)
+        frame = read_texts(data, text_col=text_col, label_col=label_col, encoding=encoding)
         source = str(data)
     require_columns(frame, [text_col] + ([label_col] if label_col else []), source)
     metrics = None
@@ -240,9 +306,12 @@ def run_classify(
                 f"column {label_col!r}: labels {unknown} are not classes of the model "
                 f"{model} (it knows {clf.classes_})"
             )
-    predictions = _predict_frame(clf, frame, text_col, probs)
+    predictions, n_empty = _predict_frame(clf, frame, text_col, probs, source)
+    predicted = predictions["label"].notna()
     if label_col:
-        keep = frame[label_col].notna() & (frame[label_col].astype(str).str.strip() != "")
+        keep = (
+            frame[label_col].notna() & (frame[label_col].astype(str).str.strip() != "")
+        ) & predicted
         truth_col = f"{label_col}_input" if label_col in ("label", "score") else label_col
         metrics = classification_metrics(
             predictions.loc[keep, truth_col].astype(str).str.strip().tolist(),
@@ -266,19 +335,20 @@ def run_classify(
         from supplymind.data.warehouse import Warehouse
         from supplymind.feedback.store import write_predictions
 
+        stored = predictions[predicted]
         rows = pd.DataFrame(
             {
-                "feedback_id": predictions["feedback_id"].astype(str),
+                "feedback_id": stored["feedback_id"].astype(str),
                 "task": clf.params.task,
-                "label": predictions["label"],
-                "score": predictions["score"],
+                "label": stored["label"],
+                "score": stored["score"],
                 "model": f"{getattr(clf, 'backbone_name_', 'tfidf')}:{clf.adopted_}",
                 "predicted_at": pd.Timestamp(dt.datetime.now()).floor("s"),
             }
         )
         with Warehouse(db) as wh:
             written = write_predictions(wh, rows)
-    return ClassifyRun(predictions, None if out is None else Path(out), metrics, written)
+    return ClassifyRun(predictions, None if out is None else Path(out), metrics, written, n_empty)
 
 
 @dataclass
@@ -292,10 +362,16 @@ class RedactRun:
 
 
 def run_redact(
-    data: str | Path, out: str | Path, *, text_col: str = "text", sep: str | None = None
+    data: str | Path,
+    out: str | Path,
+    *,
+    text_col: str = "text",
+    sep: str | None = None,
+    encoding: str = "utf-8",
 ) -> RedactRun:
-    """Write ``data`` to ``out`` with personal data in ``text_col`` replaced by tags."""
-    frame = read_texts(data, text_col=text_col, sep=sep)
+    """Write ``data`` to ``out`` with personal data in ``text_col`` replaced by tags
+    (``encoding``: that of a CSV ``data`` file; ``out`` is written as UTF-8)."""
+    frame = read_texts(data, text_col=text_col, sep=sep, encoding=encoding)
     found: Counter[str] = Counter()
     redacted = []
     changed = 0

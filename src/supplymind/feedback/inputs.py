@@ -9,12 +9,13 @@ import pandas as pd
 
 from supplymind.exceptions import FeedbackInputError
 
-__all__ = ["check_labels", "check_texts", "require_columns"]
+__all__ = ["check_labels", "check_texts", "format_rows", "has_text", "require_columns"]
 
 _SHOWN = 5
 
 
-def _rows(positions: Sequence[int]) -> str:
+def format_rows(positions: Sequence[int]) -> str:
+    """0-based positions as 1-based row numbers, the first few and how many more."""
     shown = ", ".join(str(p + 1) for p in positions[:_SHOWN])
     more = f" and {len(positions) - _SHOWN} more" if len(positions) > _SHOWN else ""
     return f"{shown}{more}"
@@ -31,19 +32,21 @@ def check_texts(texts: Iterable[Any], name: str = "texts") -> list[str]:
     if isinstance(texts, str):
         raise FeedbackInputError(f"{name}: expected a sequence of texts, found one string")
     values = list(texts)
-    bad = [
-        i
-        for i, t in enumerate(values)
-        if not isinstance(t, str) or not t.strip() or (isinstance(t, float) and pd.isna(t))
-    ]
+    bad = [i for i, ok in enumerate(has_text(values)) if not ok]
     if bad:
         raise FeedbackInputError(
             f"{name}: expected non-empty texts, found {len(bad)} empty or missing (rows "
-            f"{_rows(bad)})"
+            f"{format_rows(bad)})"
         )
     if not values:
         raise FeedbackInputError(f"{name}: expected at least one text, found none")
     return values
+
+
+def has_text(values: Iterable[Any]) -> list[bool]:
+    """For each value: is it a string with something other than white space? (Missing
+    cells, ``None``, numbers and blank strings are not texts.)"""
+    return [isinstance(v, str) and bool(v.strip()) for v in values]
 
 
 def check_labels(labels: Iterable[Any], n: int, name: str = "labels") -> list[str]:
@@ -55,7 +58,7 @@ def check_labels(labels: Iterable[Any], n: int, name: str = "labels") -> list[st
     if bad:
         raise FeedbackInputError(
             f"{name}: expected a label for every text, found {len(bad)} missing (rows "
-            f"{_rows(bad)}); drop unlabelled rows first"
+            f"{format_rows(bad)}); drop unlabelled rows first"
         )
     out = [str(v).strip() for v in values]
     if len(set(out)) < 2:

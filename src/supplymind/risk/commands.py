@@ -27,7 +27,7 @@ from supplymind.risk.delay.data import (
 )
 from supplymind.risk.delay.features import FeatureSpec
 from supplymind.risk.delay.model import DelayModelParams, GradientBoostingDelayModel
-from supplymind.risk.frames import TIME_COL, read_series
+from supplymind.risk.frames import ID_COL, TARGET_COL, TIME_COL, read_series
 from supplymind.risk.scan import ScanParams, ScanResult, scan_series, scan_warehouse
 from supplymind.risk.scorecards import supplier_scorecards
 from supplymind.risk.whatif import Disruption, WhatIfResult, run_whatif
@@ -35,6 +35,7 @@ from supplymind.risk.whatif import Disruption, WhatIfResult, run_whatif
 __all__ = [
     "SHIPMENT_FORMATS",
     "ScanOutcome",
+    "read_series_file",
     "read_shipments",
     "run_predict_delay",
     "run_scan",
@@ -76,6 +77,65 @@ def read_shipments(path: Path, fmt: str = "shipments") -> pd.DataFrame:
                 frame[col] = pd.to_datetime(frame[col], errors="coerce", format="mixed")
         return shipments_from_purchase_orders(frame)
     return check_shipments(frame, role=f"shipments {path}")
+
+
+def read_series_file(
+    path: Path,
+    *,
+    id_col: str | None = None,
+    time_col: str | None = None,
+    target_col: str | None = None,
+) -> pd.DataFrame:
+    """:func:`~supplymind.risk.frames.read_series`, with an error that lists the file's own
+    columns and the flag mapping each missing one when a column is not found."""
+    try:
+        return read_series(path, id_col=id_col, time_col=time_col, target_col=target_col)
+    except RiskInputError as exc:
+        problem = _missing_series_columns(path, id_col, time_col, target_col)
+        if problem is None:
+            raise
+        raise RiskInputError(problem) from exc
+
+
+def _missing_series_columns(
+    path: Path, id_col: str | None, time_col: str | None, target_col: str | None
+) -> str | None:
+    """What the file lacks for a series table, or ``None`` when the columns are there."""
+    try:
+        columns = [str(c) for c in read_table_file(path).columns]
+    except (OSError, ValueError):
+        return None  # not a column problem: the reader's own error stands
+    # (flag, column looked for, what it holds, given with the flag)
+    roles = [
+        ("--time-col", time_col or TIME_COL, "the times", time_col is not None),
+        ("--target-col", target_col or TARGET_COL, "the values", target_col is not None),
+    ]
+    if id_col is not None:  # without it, a file with no item_id column is one series
+        roles.insert(0, ("--id-col", id_col, "the series ids", True))
+    missing = [role for role in roles if role[1] not in columns]
+    if not missing:
+        return None
+    found = f"series {path}: found the columns {columns}"
+    if len(columns) == 1:
+        seps = [sep for sep in (";", "\t", "|") if sep in columns[0]]
+        if seps:
+            return (
+                f"{found}, one column: expected comma-separated columns, the file looks "
+                f"separated by {seps[0]!r}; save it with commas"
+            )
+    hints = [
+        f"no column {name!r} (given with {flag})"
+        if given
+        else f"no column {name!r} ({what}): map one with {flag}"
+        for flag, name, what, given in missing
+    ]
+    used = {role[1] for role in roles} | {ID_COL}
+    free = [c for c in columns if c not in used]
+    if len(missing) == 1 and len(free) == 1 and not missing[0][3]:
+        hints[0] += f", e.g. {missing[0][0]} {free[0]}"
+    if id_col is None and ID_COL not in columns:
+        hints.append(f"with no {ID_COL!r} column the file is one series unless --id-col names one")
+    return f"{found}; " + "; ".join(hints)
 
 
 def run_scan(
@@ -121,7 +181,7 @@ def run_scan(
             table = store.read(status=("open", "suppressed"))
     else:
         assert series is not None  # checked above
-        frame = read_series(series, id_col=id_col, time_col=time_col, target_col=target_col)
+        frame = read_series_file(series, id_col=id_col, time_col=time_col, target_col=target_col)
         last = frame[TIME_COL].max()
         since = None if recent_days is None else last - pd.Timedelta(days=recent_days)
         result = scan_series(

@@ -19,8 +19,10 @@ plots and audits.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -29,13 +31,20 @@ import numpy as np
 import pandas as pd
 
 from supplymind.data.warehouse import Warehouse
-from supplymind.exceptions import RiskInputError
+from supplymind.exceptions import RiskInputError, RiskWarning
 from supplymind.risk.alerts import Alert
-from supplymind.risk.anomaly import make_detector
-from supplymind.risk.anomaly.base import SeriesDetector
+from supplymind.risk.anomaly import RollingMADDetector, make_detector
+from supplymind.risk.anomaly.base import ScoreBlock, SeriesDetector, result_frame
 from supplymind.risk.delay.base import DelayRiskModel
 from supplymind.risk.delay.data import shipments_from_purchase_orders
-from supplymind.risk.frames import ID_COL, TARGET_COL, TIME_COL, check_series, days_between
+from supplymind.risk.frames import (
+    ID_COL,
+    TARGET_COL,
+    TIME_COL,
+    check_series,
+    days_between,
+    period_days,
+)
 from supplymind.risk.scorecards import supplier_scorecards
 
 __all__ = [
@@ -110,9 +119,11 @@ class ScanParams:
 class ScanResult:
     """Everything a scan found.
 
-    ``anomalies`` holds every scored point (the detector columns plus ``series_kind``),
-    ``late_risk`` the open orders' predictions with explanations, ``scorecards`` the
-    supplier scorecards, ``alerts`` the candidate alerts (before deduplication).
+    ``anomalies`` holds every scored point (the detector columns plus ``series_kind`` and
+    ``detector``, the name of the detector that scored the point's series, empty for a
+    series too short for every detector), ``late_risk`` the open orders' predictions with
+    explanations, ``scorecards`` the supplier scorecards, ``alerts`` the candidate alerts
+    (before deduplication), ``notes`` what was scanned, left out or scored otherwise.
     """
 
     now: pd.Timestamp
@@ -265,16 +276,114 @@ def scan_series(
     *,
     series_kind: str = "kpi",
     since: pd.Timestamp | None = None,
+    fallbacks: Sequence[SeriesDetector] | None = None,
 ) -> ScanResult:
     """Score series with ``detector`` and make alerts of the flagged points (all points,
-    or those at or after ``since``)."""
+    or those at or after ``since``).
+
+    Parameters
+    ----------
+    series
+        ``item_id, timestamp, target``.
+    detector
+        The detector of every series long enough for it to flag a point
+        (:meth:`~supplymind.risk.anomaly.base.SeriesDetector.min_points`).
+    series_kind
+        See :func:`anomaly_alerts`.
+    since
+        Only points at or after this time become alerts.
+    fallbacks
+        Detectors tried in order for a series too short for ``detector``: the first that
+        can flag a point in it scores it. Default the rolling median/MAD detector; ``()``
+        for none. A series too short for every detector is kept unscored (empty scores,
+        empty ``detector``), never passed as free of anomalies.
+
+    The result's ``notes`` (also issued as :class:`~supplymind.exceptions.RiskWarning`)
+    name the series scored by a fallback and those not scored, with their lengths and the
+    lengths needed; alerts of a fallback series say which detector scored it and why.
+    """
     frame = check_series(series)
-    results = detector.detect(frame).assign(series_kind=series_kind)
-    alerts = anomaly_alerts(
-        results, series_kind=series_kind, since=since, high_score=_high_score(detector)
+    chain = [detector, *(fallbacks if fallbacks is not None else (RollingMADDetector(),))]
+    for d in chain:
+        if not isinstance(d, SeriesDetector):
+            raise RiskInputError(f"detector: expected a SeriesDetector, found {type(d).__name__}")
+    picked: list[list[str]] = [[] for _ in chain]
+    why: dict[str, str] = {}
+    fell_back: list[list[str]] = [[] for _ in chain]
+    unscored: list[str] = []
+    unscored_parts: list[pd.DataFrame] = []
+    for key, group in frame.groupby(ID_COL, sort=False):
+        name, n = str(key), len(group)
+        days = period_days(group[TIME_COL])
+        needs = [d.min_points(days) for d in chain]
+        choice = next((i for i, need in enumerate(needs) if n >= need), None)
+        if choice is None:
+            pairs = dict.fromkeys(f"{d.name} {need}" for d, need in zip(chain, needs, strict=True))
+            needed = ", ".join(pairs)
+            unscored.append(f"{name} ({_points(n)}; needed: {needed})")
+            times = group[TIME_COL].to_numpy()
+            values = group[TARGET_COL].to_numpy(np.float64)
+            unscored_parts.append(
+                result_frame(name, times, values, ScoreBlock.empty(n)).assign(detector="")
+            )
+            continue
+        picked[choice].append(name)
+        if choice > 0:
+            fell_back[choice].append(f"{name} ({_points(n)}, it needs {needs[0]})")
+            why[name] = (
+                f"Scored by the {chain[choice].name} detector: the series has "
+                f"{_points(n)}, fewer than the {needs[0]} the {detector.name} detector needs "
+                "to flag one."
+            )
+    parts = list(unscored_parts)
+    alerts: list[Alert] = []
+    for d, keys in zip(chain, picked, strict=True):
+        if not keys:
+            continue
+        part = d.detect(frame[frame[ID_COL].isin(keys)]).assign(detector=d.name)
+        parts.append(part)
+        found = anomaly_alerts(
+            part, series_kind=series_kind, since=since, high_score=_high_score(d)
+        )
+        alerts.extend(
+            dataclasses.replace(a, explanation=f"{a.explanation} {why[a.entity]}")
+            if a.entity in why
+            else a
+            for a in found
+        )
+    results = (
+        pd.concat(parts, ignore_index=True)
+        .sort_values([ID_COL, TIME_COL], kind="mergesort")
+        .reset_index(drop=True)
+        .assign(series_kind=series_kind)
     )
+    alerts.sort(key=lambda a: (a.entity, pd.Timestamp(a.event_time)))
+    notes = []
+    for d, names in zip(chain, fell_back, strict=True):
+        if names:
+            notes.append(
+                f"{len(names)} series scored by the {d.name} detector instead of "
+                f"{detector.name}, which cannot flag a point in a series that short: "
+                f"{_listed(names)}"
+            )
+    if unscored:
+        notes.append(
+            f"{len(unscored)} series not scored, too short for every detector (not a sign of "
+            f"no anomaly): {_listed(unscored)}"
+        )
+    for note in notes:
+        warnings.warn(note, RiskWarning, stacklevel=2)
     now = pd.Timestamp(frame[TIME_COL].max())
-    return ScanResult(now=now, alerts=alerts, anomalies=results)
+    return ScanResult(now=now, alerts=alerts, anomalies=results, notes=notes)
+
+
+def _points(n: int) -> str:
+    return f"{n} point" + ("" if n == 1 else "s")
+
+
+def _listed(names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def late_risk_alerts(
@@ -454,6 +563,7 @@ def scan_warehouse(
         detector = make_detector(name, alpha=params.alpha)
         result = scan_series(series, detector, series_kind=kind, since=since)
         parts.append(result.anomalies)
+        notes.extend(f"{kind.replace('_', ' ')}: {note}" for note in result.notes)
         found = [
             a for a in result.alerts if (a.entity, pd.Timestamp(a.event_time)) not in explained
         ]

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from supplymind.exceptions import RiskInputError
+from supplymind.risk.anomaly import (
+    ConformalForecastDetector,
+    RollingMADDetector,
+    SeasonalProfileForecaster,
+    SeasonalResidualDetector,
+    SeriesDetector,
+    ZScoreDetector,
+)
 from supplymind.risk.anomaly.base import gaussian_p_value, robust_scale, sliding_windows
 
 
@@ -32,3 +41,32 @@ def test_gaussian_tail() -> None:
     assert p[1] == pytest.approx(0.05, rel=1e-4)
     assert np.isnan(p[2])
     assert p[3] == 0.0
+
+
+def _spike_at_the_end(n: int, days: float) -> pd.DataFrame:
+    """``n`` points of noise around 100, ``days`` apart, the last one 100 sds up."""
+    y = 100.0 + np.random.default_rng(0).normal(0.0, 2.0, n)
+    y[-1] += 200.0
+    times = pd.date_range("2000-01-03", periods=n, freq=pd.Timedelta(days=days))
+    return pd.DataFrame({"item_id": "A", "timestamp": times, "target": y})
+
+
+@pytest.mark.parametrize(
+    "detector",
+    [
+        RollingMADDetector(),
+        ZScoreDetector(),
+        ZScoreDetector(window=10),
+        SeasonalResidualDetector(),
+        ConformalForecastDetector(SeasonalProfileForecaster(), alpha=0.05),
+    ],
+    ids=lambda d: f"{d.name}-{getattr(d, 'window', '')}",
+)
+@pytest.mark.parametrize("days", [1.0, 7.0, 30.0])
+def test_when_a_series_has_min_points_then_its_last_point_can_be_flagged_and_not_before(
+    detector: SeriesDetector, days: float
+) -> None:
+    need = detector.min_points(days)
+    assert need > 1
+    assert detector.detect(_spike_at_the_end(need, days))["is_anomaly"].iloc[-1]
+    assert not detector.detect(_spike_at_the_end(need - 1, days))["is_anomaly"].any()

@@ -163,7 +163,8 @@ class BufferState(DetectorState):
 class SeriesDetector(ABC):
     """A causal detector: scores each point from the points before it.
 
-    Subclasses set :attr:`name` and implement :meth:`new_state`.
+    Subclasses set :attr:`name` and implement :meth:`new_state`; those that need a
+    warm-up or calibration history override :meth:`min_points`.
     """
 
     name: str = "detector"
@@ -172,6 +173,16 @@ class SeriesDetector(ABC):
     def new_state(self, period_days: float = 1.0) -> DetectorState:
         """A fresh state for one series whose points are ``period_days`` apart (used by
         defaults that depend on the frequency, such as the seasonal period)."""
+
+    def min_points(self, period_days: float = 1.0) -> int:
+        """Fewest points a series needs before the detector can flag its last point.
+
+        A series whose points are ``period_days`` apart and that is shorter than this comes
+        out with every point unscored or unflaggable: the detector cannot tell whether it
+        holds anomalies (callers fall back to another detector or report it as not
+        scored). The base class knows of no warm-up and returns 1.
+        """
+        return 1
 
     def detect(self, series: pd.DataFrame) -> pd.DataFrame:
         """Score every point of every series (``item_id, timestamp, target``).

@@ -183,10 +183,20 @@ class ConformalForecastDetector(SeriesDetector):
             )
         return made  # type: ignore[no-any-return]
 
+    def resolved_min_history(self, period_days: float) -> int:
+        """Points before the first forecast, for a series whose points are ``period_days``
+        apart."""
+        return self.min_history or max(30, 3 * season_length_for(period_days))
+
+    def min_points(self, period_days: float = 1.0) -> int:
+        # The first forecast after min_history points, then min_calibration scored points
+        # before a p-value can reach alpha (more when forecasts fail or flagged points are
+        # kept out of the calibration).
+        return self.resolved_min_history(period_days) + self.min_calibration + 1
+
     def new_state(self, period_days: float = 1.0) -> DetectorState:
         horizon = self.horizon or default_horizon(period_days)
-        min_history = self.min_history or max(30, 3 * season_length_for(period_days))
-        return _ConformalState(self, horizon, min_history)
+        return _ConformalState(self, horizon, self.resolved_min_history(period_days))
 
 
 class _ConformalState(DetectorState):

@@ -124,10 +124,19 @@ class RollingMADDetector(SeriesDetector):
             return self.window
         return int(np.clip(4 * season_length_for(period_days), _MIN_WINDOW, _MAX_WINDOW))
 
+    def resolved_min_history(self, period_days: float) -> int:
+        """Points needed before the first score, for a series whose points are
+        ``period_days`` apart."""
+        window = self.resolved_window(period_days)
+        return min(self.min_history or max(3, window // 2), window)
+
+    def min_points(self, period_days: float = 1.0) -> int:
+        # The first score needs min_history earlier points.
+        return self.resolved_min_history(period_days) + 1
+
     def new_state(self, period_days: float = 1.0) -> DetectorState:
         window = self.resolved_window(period_days)
-        min_history = self.min_history or max(3, window // 2)
-        return _MADState(self.threshold, window, min(min_history, window))
+        return _MADState(self.threshold, window, self.resolved_min_history(period_days))
 
 
 class _MADState(BufferState):

@@ -94,12 +94,28 @@ class SeasonalResidualDetector(SeriesDetector):
             else check_positive_int(owner, "residual_window", residual_window, 3)
         )
 
-    def new_state(self, period_days: float = 1.0) -> DetectorState:
+    def _resolved(self, period_days: float) -> tuple[int, int]:
+        """Season length and residual window for points ``period_days`` apart."""
         m = self.season_length or season_length_for(period_days)
         # Fewer than ~50 residuals make the MAD itself noisy and the z-scores heavy-tailed
         # (0.7% false alarms at 3.5 with 28 of them on Gaussian noise, 0.2% with 56).
-        window = self.residual_window or max(56, 8 * m)
+        return m, self.residual_window or max(56, 8 * m)
+
+    def min_points(self, period_days: float = 1.0) -> int:
+        # (cycles + 1) seasons before the first expected value, then a third of the
+        # residual window before the first residual scale.
+        m, window = self._resolved(period_days)
+        return (self.cycles + 1) * m + _residual_history(window) + 1
+
+    def new_state(self, period_days: float = 1.0) -> DetectorState:
+        m, window = self._resolved(period_days)
         return _SeasonalState(self.threshold, m, self.cycles, window)
+
+
+def _residual_history(window: int) -> int:
+    """Residuals needed before the first residual scale: a third of the window, so the
+    first scores are not made from a handful of points."""
+    return max(3, window // 3)
 
 
 class _SeasonalState(BufferState):
@@ -114,9 +130,10 @@ class _SeasonalState(BufferState):
     def score_array(self, values: FloatArray, start: int, n_before: int) -> ScoreBlock:
         expected = seasonal_expectation(values, self.season_length, self.cycles)
         residual = values - expected
-        # Residual scale from the earlier residuals that exist (at least a third of the
-        # window, so the first scores are not made from a handful of points).
-        centre, scale = rolling_median_scale(residual, start, self.window, max(3, self.window // 3))
+        # Residual scale from the earlier residuals that exist.
+        centre, scale = rolling_median_scale(
+            residual, start, self.window, _residual_history(self.window)
+        )
         centre = np.where(np.isnan(expected[start:]), np.nan, centre)
         block = robust_block(residual[start:], centre, scale, self.threshold)
         base = expected[start:]

@@ -48,6 +48,11 @@ class ZScoreDetector(SeriesDetector):
         self.window = None if window is None else check_positive_int(owner, "window", window, 2)
         self.min_history = check_positive_int(owner, "min_history", min_history, 2)
 
+    def min_points(self, period_days: float = 1.0) -> int:
+        # The first score needs min_history earlier points (at most a window of them).
+        held = self.min_history if self.window is None else min(self.min_history, self.window)
+        return held + 1
+
     def new_state(self, period_days: float = 1.0) -> DetectorState:
         if self.window is None:
             return _ExpandingState(self.threshold, self.min_history)
