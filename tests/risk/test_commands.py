@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from supplymind.exceptions import RiskInputError
-from supplymind.risk.commands import read_series_file, run_scan
+from supplymind.risk.commands import read_series_file, read_shipments, run_scan
 
 
 def _nab_file(folder: Path) -> Path:
@@ -67,3 +67,39 @@ def test_when_the_columns_are_there_then_other_errors_are_left_as_they_are(
     with pytest.raises(RiskInputError, match="target") as caught:
         read_series_file(path)
     assert "found the columns" not in str(caught.value)
+
+
+def test_when_a_raw_scms_export_is_read_as_shipments_then_the_error_names_its_format(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scms.csv"
+    pd.DataFrame(
+        {
+            "ID": [1],
+            "Vendor": ["V"],
+            "Scheduled Delivery Date": ["2-Jun-06"],
+            "Delivered to Client Date": ["2-Jun-06"],
+        }
+    ).to_csv(path, index=False)
+    with pytest.raises(
+        RiskInputError, match=r"look like the SCMS delivery history: pass --format scms"
+    ):
+        read_shipments(path)
+
+
+def test_purchase_orders_with_day_first_dates_read_alike_in_every_column(tmp_path: Path) -> None:
+    path = tmp_path / "po.csv"
+    pd.DataFrame(
+        {
+            "po_id": ["P1", "P2"],
+            "item_id": ["A", "A"],
+            "supplier_id": ["S", "S"],
+            "ordered_at": ["01-02-2024", "03-04-2024"],
+            "promised_at": ["10-02-2024", "20-04-2024"],
+            "received_at": ["12-02-2024", "19-04-2024"],
+            "quantity": [1, 1],
+            "unit_cost": [1.0, 1.0],
+        }
+    ).to_csv(path, index=False)
+    shipments = read_shipments(path, "purchase_orders")
+    assert shipments["ordered_at"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-01", "2024-04-03"]

@@ -31,6 +31,7 @@ from supplymind.risk.frames import ID_COL, TARGET_COL, TIME_COL, read_series
 from supplymind.risk.scan import ScanParams, ScanResult, scan_series, scan_warehouse
 from supplymind.risk.scorecards import supplier_scorecards
 from supplymind.risk.whatif import Disruption, WhatIfResult, run_whatif
+from supplymind.timestamps import day_first_of, parse_timestamps
 
 __all__ = [
     "SHIPMENT_FORMATS",
@@ -72,11 +73,28 @@ def read_shipments(path: Path, fmt: str = "shipments") -> pd.DataFrame:
         return load_scms(path)
     frame = read_table_file(path)
     if fmt == "purchase_orders":
-        for col in ("ordered_at", "promised_at", "received_at"):
-            if col in frame.columns:
-                frame[col] = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+        dates = [c for c in ("ordered_at", "promised_at", "received_at") if c in frame.columns]
+        day_first = day_first_of([frame[c] for c in dates])
+        for col in dates:
+            frame[col] = parse_timestamps(frame[col], day_first=day_first)
         return shipments_from_purchase_orders(frame)
-    return check_shipments(frame, role=f"shipments {path}")
+    other = _known_format(frame)
+    try:
+        return check_shipments(frame, role=f"shipments {path}")
+    except RiskInputError as exc:
+        if other is None:
+            raise
+        raise RiskInputError(f"{exc}. The columns look like {other[1]}: pass {other[0]}") from exc
+
+
+def _known_format(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The ``--format`` a shipments file that fails the contract looks like, if any."""
+    columns = set(frame.columns)
+    if {"Scheduled Delivery Date", "Delivered to Client Date", "Vendor"} <= columns:
+        return "--format scms", "the SCMS delivery history"
+    if {"po_id", "promised_at", "received_at"} <= columns and "order_id" not in columns:
+        return "--format purchase_orders", "a purchase_orders export"
+    return None
 
 
 def read_series_file(
