@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -56,11 +57,23 @@ def _progress() -> Progress:
     )
 
 
+def _warning_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """A warning as one line for the user: its kind and text, not the source line."""
+    return f"{category.__name__}: {message}\n"
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
 ) -> None:
-    """Configure logging once, here in the entry point."""
+    """Configure logging and how warnings read, once, here in the entry point."""
+    warnings.formatwarning = _warning_line
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(message)s",

@@ -10,6 +10,7 @@ import torch
 
 from supplymind.data.sample import SampleCompanyConfig, generate_sample_company
 from supplymind.data.warehouse import Warehouse
+from supplymind.exceptions import FeedbackInputError
 from supplymind.feedback import report
 from supplymind.feedback.store import read_predictions
 
@@ -58,3 +59,9 @@ def test_section_restores_the_torch_thread_count(
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(1)
+
+
+def test_an_empty_feedback_table_is_a_clear_error(tmp_path: Path) -> None:
+    empty = {"feedback": pd.DataFrame(columns=["feedback_id", "text"])}
+    with pytest.raises(FeedbackInputError, match=r"found none .*supplymind ingest feedback"):
+        report.feedback_section(empty, tmp_path, "")

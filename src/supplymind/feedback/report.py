@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from supplymind.exceptions import FeedbackWarning
+from supplymind.exceptions import FeedbackInputError, FeedbackWarning
 from supplymind.feedback.classifier import ClassifierParams, TextClassifier
 from supplymind.feedback.encoders import Encoder, load_encoder
 from supplymind.feedback.language import BACKBONE_BY_LANGUAGE
@@ -178,6 +178,11 @@ def _section(
     began = time.perf_counter()
     if num_threads is not None:
         torch.set_num_threads(num_threads)
+    if tables["feedback"].empty:
+        raise FeedbackInputError(
+            "feedback: expected customer texts in the warehouse's feedback table, found none "
+            "(ingest a feedback file first: supplymind ingest feedback FILE)"
+        )
     feedback = tables["feedback"].sort_values(["timestamp", "feedback_id"], kind="stable")
     feedback = feedback.reset_index(drop=True)
     feedback["text"] = [redact(str(t)) for t in feedback["text"]]
