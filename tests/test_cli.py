@@ -3,12 +3,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from supplymind.cli import app
+from supplymind.data.sample import SampleCompanyConfig
 
 runner = CliRunner()
 
@@ -127,9 +129,25 @@ def test_when_sample_csvs_are_ingested_in_order_then_every_row_lands(tmp_path: P
             assert wh.count(table) == len(pd.read_csv(out / f"{table}.csv")), table
 
 
-def test_when_demo_small_runs_then_report_path_is_printed(tmp_path: Path) -> None:
+def test_when_demo_small_runs_then_report_path_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command's wiring; the demo's stages themselves are run and checked in
+    tests/test_demo.py (running them twice cost a minute of CI)."""
+    import supplymind.demo
+
+    calls: list[dict[str, object]] = []
+    real = supplymind.demo.run_demo
+
+    def without_stages(out: Path, **kwargs: Any) -> supplymind.demo.DemoResult:
+        calls.append(kwargs)
+        return real(out, **{**kwargs, "stages": []})
+
+    monkeypatch.setattr(supplymind.demo, "run_demo", without_stages)
     args = ["demo", "--small", "--finetune-steps", "2", "--out", str(tmp_path)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.html").exists()
     assert "report" in result.output
+    assert calls[0]["finetune_steps"] == 2
+    assert calls[0]["config"] == SampleCompanyConfig.small(0)
