@@ -24,8 +24,10 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 stamp=.venv/.install-stamp
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import supplymind' 2>/dev/null; then
   echo "installing SupplyMind into .venv ..." >&2
+  # --no-compile: Python compiles what it imports on first use; byte-compiling every file
+  # of torch, ray and the rest up front only lengthens a fresh install.
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet "torch==2.13.0"
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  .venv/bin/python -m pip install --quiet --no-compile "torch==2.13.0"
+  .venv/bin/python -m pip install --quiet --no-compile -e ".[dev]"
   echo "$want" > "$stamp"
 fi
